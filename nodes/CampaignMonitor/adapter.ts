@@ -1,0 +1,235 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationResponse, RequestSender, SerializeContext } from '../shared/adapter';
+import { textValue } from '../shared/contact';
+import { fieldNameKey, jsonEnvelope } from '../shared/mapping';
+import { CAMPAIGN_MONITOR_LIMITS } from './limits';
+import type { CampaignMonitorCustomField } from './transport';
+import { campaignMonitorBaseUrl, CREDENTIAL_TYPE, getCustomFields, getList, SERVICE_NAME } from './transport';
+
+/** Subscriber as the import endpoint takes it (subscribers reference, "Importing many subscribers"). */
+interface WireSubscriber {
+	EmailAddress: string;
+	Name: string;
+	MobileNumber?: string;
+	CustomFields: Array<{ Key: string; Value: string }>;
+	ConsentToTrack: 'yes' | 'no' | 'unchanged';
+}
+
+/** Answer of a processed import, whole (201) or with failures (400, code 210, under ResultData). */
+interface ImportResult {
+	TotalUniqueEmailsSubmitted?: number;
+	TotalExistingSubscribers?: number;
+	TotalNewSubscribers?: number;
+	FailureDetails?: Array<{ EmailAddress?: string; Code?: number; Message?: string }>;
+}
+
+export interface CampaignMonitorMapping {
+	emailField: string;
+	nameSource: 'firstLast' | 'field' | 'none';
+	nameField: string;
+	firstNameField: string;
+	lastNameField: string;
+	mobileNumberField: string;
+	/** Explicit custom-field mappings: Campaign Monitor key (e.g. "[City]") ← input field. */
+	customFields: Array<{ key: string; sourceField: string }>;
+	autoMapCustomFields: boolean;
+	consentToTrack: 'yes' | 'no' | 'unchanged';
+	resubscribe: boolean;
+}
+
+/** A custom field of the list with the input field(s) it is filled from. */
+interface CustomFieldSource {
+	field: CampaignMonitorCustomField;
+	/** Input field name set by the user; otherwise matched by name per record. */
+	sourceField?: string;
+}
+
+export class CampaignMonitorAdapter implements DestinationAdapter {
+	readonly destination = 'campaignMonitor';
+
+	readonly serviceName = SERVICE_NAME;
+
+	readonly credentialType = CREDENTIAL_TYPE;
+
+	readonly limits = CAMPAIGN_MONITOR_LIMITS;
+
+	readonly emailField: string;
+
+	private customFieldSources: CustomFieldSource[] = [];
+
+	/** Normalised input field name → list custom field, for automatic mapping. */
+	private readonly autoMatches = new Map<string, CampaignMonitorCustomField>();
+
+	/** Input field names seen so far → their auto-matched custom field (or null), to match each name once. */
+	private readonly autoMatchCache = new Map<string, CampaignMonitorCustomField | null>();
+
+	private readonly envelope: { prefix: string; suffix: string };
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		readonly baseUrl: string,
+		readonly target: string,
+		private readonly mapping: CampaignMonitorMapping,
+	) {
+		this.emailField = mapping.emailField;
+		this.envelope = jsonEnvelope(
+			{
+				Subscribers: [],
+				Resubscribe: mapping.resubscribe,
+				QueueSubscriptionBasedAutoResponders: false,
+				RestartSubscriptionBasedAutoresponders: false,
+			},
+			'Subscribers',
+		);
+	}
+
+	async prepare(send: RequestSender): Promise<void> {
+		const node = this.context.getNode();
+		await getList(node, send, this.target);
+		const fields = await getCustomFields(node, send, this.target);
+		const byKey = new Map(fields.map((field) => [field.Key.toLowerCase(), field]));
+		const explicit = new Set<string>();
+		for (const { key, sourceField } of this.mapping.customFields) {
+			const normalisedKey = (key.startsWith('[') ? key : `[${key}]`).toLowerCase();
+			const field = byKey.get(normalisedKey);
+			if (!field) {
+				throw new NodeOperationError(node, `The list has no custom field "${key}"`, {
+					description: `Custom fields of this list: ${fields.map((f) => f.FieldName).join(', ') || 'none'}. Nothing was sent.`,
+				});
+			}
+			if (!sourceField) throw new NodeOperationError(node, `Custom field "${field.FieldName}" is mapped from an empty field name`);
+			explicit.add(field.Key);
+			this.customFieldSources.push({ field, sourceField });
+		}
+		if (this.mapping.autoMapCustomFields) {
+			for (const field of fields) {
+				if (explicit.has(field.Key)) continue;
+				this.autoMatches.set(fieldNameKey(field.FieldName), field);
+				this.autoMatches.set(fieldNameKey(field.Key), field);
+			}
+		}
+	}
+
+	serialize(record: IDataObject, email: string, context: SerializeContext): WireSubscriber {
+		const { mapping } = this;
+		const wire: WireSubscriber = {
+			EmailAddress: email,
+			Name: this.nameOf(record) ?? '',
+			CustomFields: [],
+			ConsentToTrack: mapping.consentToTrack,
+		};
+		const mobile = textValue(record, mapping.mobileNumberField);
+		if (mobile !== undefined) wire.MobileNumber = mobile;
+
+		for (const { field, sourceField } of this.customFieldSources) {
+			this.addCustomField(wire, field, record[sourceField!], context);
+		}
+		if (this.autoMatches.size) {
+			for (const name of Object.keys(record)) {
+				let field = this.autoMatchCache.get(name);
+				if (field === undefined) {
+					field = name === mapping.emailField ? null : (this.autoMatches.get(fieldNameKey(name)) ?? null);
+					this.autoMatchCache.set(name, field);
+				}
+				if (field) this.addCustomField(wire, field, record[name], context);
+			}
+		}
+		return wire;
+	}
+
+	private nameOf(record: IDataObject): string | undefined {
+		const { mapping } = this;
+		if (mapping.nameSource === 'field') return textValue(record, mapping.nameField);
+		if (mapping.nameSource === 'none') return undefined;
+		const parts = [textValue(record, mapping.firstNameField), textValue(record, mapping.lastNameField)].filter(Boolean);
+		return parts.length ? parts.join(' ') : undefined;
+	}
+
+	/** Multi-option fields take one entry per selected option; every other type takes one text value. */
+	private addCustomField(wire: WireSubscriber, field: CampaignMonitorCustomField, value: unknown, context: SerializeContext): void {
+		const maxLength = this.limits.maxFieldLength!;
+		if (field.DataType === 'MultiSelectMany' && Array.isArray(value)) {
+			for (const option of value) {
+				const text = textValue({ option } as IDataObject, 'option');
+				if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
+			}
+			return;
+		}
+		const text = textValue({ value } as IDataObject, 'value');
+		if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
+	}
+
+	buildBatchRequest(contactsJson: string) {
+		return {
+			method: 'POST' as const,
+			path: `/subscribers/${encodeURIComponent(this.target)}/import.json`,
+			body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}`,
+		};
+	}
+
+	interpretBatchResponse(response: DestinationResponse, emails: readonly string[]): BatchOutcome | undefined {
+		const body = (response.body ?? {}) as ImportResult & { Code?: number; Message?: string; ResultData?: ImportResult };
+		if (response.statusCode === 201 || response.statusCode === 200) return this.processed(body, emails);
+		// A 400 with code 210 is a processed import with some failures, not a failed batch.
+		if (response.statusCode === 400 && body.Code === 210 && body.ResultData) return this.processed(body.ResultData, emails);
+		if (response.statusCode === 401) {
+			return { kind: 'fatal', message: `Campaign Monitor refused the API key (${body.Message ?? 'code ' + body.Code})`, statusCode: 401 };
+		}
+		if (response.statusCode === 400) {
+			return { kind: 'fatal', message: `Campaign Monitor refused the import (code ${body.Code}: ${body.Message ?? 'no message'})`, statusCode: 400 };
+		}
+		return undefined;
+	}
+
+	private processed(result: ImportResult, emails: readonly string[]): BatchOutcome {
+		const failures: ContactFailure[] = [];
+		const details = result.FailureDetails ?? [];
+		if (details.length) {
+			const positions = new Map(emails.map((email, position) => [email, position]));
+			for (const detail of details) {
+				const position = positions.get(String(detail.EmailAddress ?? '').trim().toLowerCase());
+				if (position === undefined) continue;
+				positions.delete(emails[position]);
+				failures.push({
+					position,
+					reason: 'rejected_by_destination',
+					message: `Campaign Monitor: ${detail.Message ?? 'refused'} (code ${detail.Code ?? 'unknown'})`,
+				});
+			}
+		}
+		return {
+			kind: 'done',
+			created: result.TotalNewSubscribers ?? null,
+			updated: result.TotalExistingSubscribers ?? null,
+			failures,
+		};
+	}
+}
+
+export async function createCampaignMonitorAdapter(context: IExecuteFunctions): Promise<CampaignMonitorAdapter> {
+	const node = context.getNode();
+	const baseUrl = await campaignMonitorBaseUrl(context);
+	const listId = String(context.getNodeParameter('list', 0, '', { extractValue: true }) ?? '').trim();
+	if (!listId) throw new NodeOperationError(node, 'Choose a list to export to');
+	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
+	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const customFields = (context.getNodeParameter('customFields.mapping', 0, []) as Array<{ key: string; sourceField: string }>).map(
+		({ key, sourceField }) => ({ key: String(key ?? '').trim(), sourceField: String(sourceField ?? '').trim() }),
+	);
+	const mapping: CampaignMonitorMapping = {
+		emailField,
+		nameSource: context.getNodeParameter('nameSource', 0, 'firstLast') as CampaignMonitorMapping['nameSource'],
+		nameField: String(context.getNodeParameter('nameField', 0, 'name')),
+		firstNameField: String(context.getNodeParameter('firstNameField', 0, 'firstName')),
+		lastNameField: String(context.getNodeParameter('lastNameField', 0, 'lastName')),
+		mobileNumberField: String(context.getNodeParameter('mobileNumberField', 0, 'phone')),
+		customFields,
+		autoMapCustomFields: options.autoMapCustomFields !== false,
+		consentToTrack: (options.consentToTrack as CampaignMonitorMapping['consentToTrack']) ?? 'unchanged',
+		resubscribe: options.resubscribe === true,
+	};
+	return new CampaignMonitorAdapter(context, baseUrl, listId, mapping);
+}

@@ -1,0 +1,134 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods } from 'n8n-workflow';
+
+import type { RejectionReason } from './contact';
+
+/** What a service allows per request and per unit of time. Every number names its source where it is defined. */
+export interface DestinationLimits {
+	/** Contacts in one bulk request. */
+	maxContactsPerRequest: number;
+	/** Serialized request body, in bytes, that must never be reached. */
+	maxBytesPerRequest: number;
+	/** Published request rates for the account; omitted where the service publishes none. */
+	requestsPerSecond?: number;
+	requestsPerMinute?: number;
+	/** Requests in flight at once: 1 where tokens rotate or the service serialises anyway. */
+	maxConcurrentRequests: number;
+	/** Longest value the service keeps in one field, where it cuts longer ones. */
+	maxFieldLength?: number;
+}
+
+/** One request as the transport sends it; the path is relative to the credential's base URL. */
+export interface DestinationRequest {
+	method: IHttpRequestMethods;
+	path: string;
+	qs?: IDataObject;
+	/** A pre-serialized JSON body, so that bulk payloads are serialized once. */
+	body?: string;
+}
+
+export interface DestinationResponse {
+	/** 0 when no HTTP answer came back; `networkError` then says why. */
+	statusCode: number;
+	networkError?: string;
+	headers: Record<string, string | string[] | undefined>;
+	body: unknown;
+}
+
+/** A contact the service refused; `position` is its index within the batch. */
+export interface ContactFailure {
+	position: number;
+	reason: RejectionReason;
+	message: string;
+}
+
+/** How one answer of the service is to be taken. */
+export type BatchOutcome =
+	/** Processed: the batch's contacts are exported except the failures. Counts are null where the service does not tell. */
+	| { kind: 'done'; created: number | null; updated: number | null; failures: ContactFailure[] }
+	/** Accepted for asynchronous processing: the engine polls the job. */
+	| { kind: 'job'; jobId: string }
+	/** Try the same request again later (rate limit, outage). */
+	| { kind: 'retry'; message: string; waitMs?: number }
+	/** Stop the export: nothing more can be sent (daily quota, credentials revoked, request refused). */
+	| { kind: 'fatal'; message: string; statusCode?: number };
+
+export type JobStatus =
+	| { state: 'pending' }
+	| { state: 'done'; created: number | null; updated: number | null; failures: ContactFailure[] }
+	| { state: 'failed'; message: string };
+
+/** A field of the destination offered to the user for mapping. */
+export interface DestinationField {
+	id: string;
+	name: string;
+	type: string;
+}
+
+/** What `serialize` may ask of the engine, which owns the policies for bad values. */
+export interface SerializeContext {
+	/**
+	 * Applies the user's long-value policy to a value of `field`: returns it whole or truncated, or
+	 * throws a ContactRejection (`field_too_long`).
+	 */
+	fitLength(value: string, maxLength: number, field: string): string;
+}
+
+/** Thrown by `serialize` when one contact cannot be sent; the engine turns it into a Rejected item. */
+export class ContactRejection extends Error {
+	constructor(
+		readonly reason: RejectionReason,
+		message: string,
+	) {
+		super(message);
+	}
+}
+
+/**
+ * Everything the engine needs to know about one service. An adapter knows request shapes, response
+ * parsing and limits; ordering, pacing, retrying, polling, counting and outputs are the engine's.
+ */
+export interface DestinationAdapter {
+	/** Summary `destination`, e.g. "campaignMonitor". */
+	readonly destination: string;
+	/** Shown in messages, e.g. "Campaign Monitor". */
+	readonly serviceName: string;
+	readonly credentialType: string;
+	readonly limits: DestinationLimits;
+	/** Summary `target` (a list ID, list IDs or tags), known once the node's parameters are read. */
+	readonly target: string;
+	/** Base URL of the service, from the credential; checked by the engine before any request. */
+	readonly baseUrl: string;
+	/** Field of the input holding the e-mail address. */
+	readonly emailField: string;
+
+	/**
+	 * Checks the target and discovers what serialization needs (custom fields). Runs before any contact
+	 * is sent; a problem here fails the node with nothing sent.
+	 */
+	prepare(send: RequestSender): Promise<void>;
+
+	/** Maps one input record to the service's contact shape (a JSON-serializable value); may throw ContactRejection. */
+	serialize(record: IDataObject, email: string, context: SerializeContext): unknown;
+
+	/** The bulk request for contacts already serialized to JSON and joined with commas. */
+	buildBatchRequest(contactsJson: string, count: number): DestinationRequest;
+
+	/**
+	 * Reads the answer to a bulk request. `emails` are the batch's addresses, in order. Undefined leaves
+	 * the answer to the engine's generic rules (429, 408 and 5xx retried, any other error fatal).
+	 */
+	interpretBatchResponse(response: DestinationResponse, emails: readonly string[]): BatchOutcome | undefined;
+
+	/** Asks for the state of several jobs at once, economically. Only for asynchronous services. */
+	pollJobs?(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>>;
+
+	/** Milliseconds between polls of the same job. */
+	readonly pollIntervalMs?: number;
+}
+
+/** Sends a request under the credential's rate limiter with the engine's retry policy. */
+export type RequestSender = (request: DestinationRequest, purpose: RequestPurpose) => Promise<DestinationResponse>;
+
+export type RequestPurpose = 'discovery' | 'import' | 'poll';
+
+export type AdapterFactory = (context: IExecuteFunctions) => Promise<DestinationAdapter>;

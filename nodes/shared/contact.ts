@@ -1,0 +1,91 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/** Why a contact was not exported. Stable: saved workflows route on these values. */
+export type RejectionReason =
+	| 'missing_email'
+	| 'invalid_email'
+	| 'duplicate'
+	| 'rejected_by_destination'
+	| 'unsubscribed'
+	| 'field_too_long'
+	| 'not_sent';
+
+export const REJECTION_REASONS: readonly RejectionReason[] = [
+	'missing_email',
+	'invalid_email',
+	'duplicate',
+	'rejected_by_destination',
+	'unsubscribed',
+	'field_too_long',
+	'not_sent',
+];
+
+// RFC 5321 limits: 64 octets before the @, 254 for the whole path.
+const MAX_EMAIL_LENGTH = 254;
+const MAX_LOCAL_PART_LENGTH = 64;
+const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+const TOP_LEVEL_DOMAIN = /^(xn--[a-z0-9-]+|[a-z]{2,63})$/;
+
+/** Lower-cases and trims an e-mail address; anything that is not a non-empty string gives undefined. */
+export function normaliseEmail(raw: unknown): string | undefined {
+	if (typeof raw !== 'string') return undefined;
+	const email = raw.trim().toLowerCase();
+	return email === '' ? undefined : email;
+}
+
+/**
+ * Checks a normalised address the way the services do in practice: a dot-atom local part and a
+ * domain of at least two labels with an alphabetic top-level domain. Quoted local parts and IP
+ * literals are accepted by RFC 5322 but refused by every destination we export to.
+ */
+export function isValidEmail(email: string): boolean {
+	if (email.length > MAX_EMAIL_LENGTH) return false;
+	const at = email.lastIndexOf('@');
+	if (at <= 0 || at > MAX_LOCAL_PART_LENGTH) return false;
+	if (!LOCAL_PART.test(email.slice(0, at))) return false;
+	const labels = email.slice(at + 1).split('.');
+	if (labels.length < 2) return false;
+	if (!TOP_LEVEL_DOMAIN.test(labels[labels.length - 1])) return false;
+	return labels.every((label) => DOMAIN_LABEL.test(label));
+}
+
+export type EmailCheck =
+	| { ok: true; email: string }
+	| { ok: false; reason: 'missing_email' | 'invalid_email'; message: string };
+
+/** Normalises and validates the value found in `field`; the message names the field, never the value's owner. */
+export function checkEmail(raw: unknown, field: string): EmailCheck {
+	if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) {
+		return { ok: false, reason: 'missing_email', message: `Field "${field}" is empty or missing` };
+	}
+	const email = normaliseEmail(raw);
+	if (email === undefined) {
+		return {
+			ok: false,
+			reason: 'invalid_email',
+			message: `Field "${field}" holds a ${Array.isArray(raw) ? 'list' : typeof raw}, not an e-mail address`,
+		};
+	}
+	if (!isValidEmail(email)) {
+		return { ok: false, reason: 'invalid_email', message: `Field "${field}" is not a valid e-mail address` };
+	}
+	return { ok: true, email };
+}
+
+/** Reads a field as trimmed text; numbers and booleans are written out, objects are ignored. */
+export function textValue(record: IDataObject, field: string | undefined): string | undefined {
+	if (!field) return undefined;
+	const value = record[field];
+	if (value === undefined || value === null) return undefined;
+	if (typeof value === 'string') {
+		const text = value.trim();
+		return text === '' ? undefined : text;
+	}
+	if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+	if (Array.isArray(value)) {
+		const parts = value.filter((part) => typeof part === 'string' || typeof part === 'number');
+		return parts.length ? parts.join(', ') : undefined;
+	}
+	return undefined;
+}

@@ -1,0 +1,76 @@
+import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { DEFAULT_MAX_CONTACTS } from './engine/run';
+
+/** The acknowledgement the platform we replace asks for before personal data leaves: required, off by default. */
+export function privacyAcknowledgement(serviceName: string): INodeProperties {
+	return {
+		displayName: `I confirm this personal data may be sent to ${serviceName}`,
+		name: 'privacyAcknowledged',
+		type: 'boolean',
+		default: false,
+		required: true,
+		description: `Whether you confirm that the contacts' personal data may leave this workflow for ${serviceName}, under your data-protection obligations. The node does not run until this is on.`,
+	};
+}
+
+export function emailFieldProperty(): INodeProperties {
+	return {
+		displayName: 'Email Field',
+		name: 'emailField',
+		type: 'string',
+		default: 'email',
+		required: true,
+		description: 'Name of the input field that holds the e-mail address (Segment Source members have "email")',
+	};
+}
+
+/** Options every exporter has; `extra` adds the service's own. */
+export function exportOptions(maxBatchSize: number, extra: INodeProperties[]): INodeProperties {
+	const options: INodeProperties[] = [
+		...extra,
+		{
+			displayName: 'Batch Size',
+			name: 'batchSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: maxBatchSize },
+			default: maxBatchSize,
+			description: `Contacts per bulk request (at most ${maxBatchSize}); requests are also kept under the service's size limit`,
+		},
+		{
+			displayName: 'Long Values',
+			name: 'longValues',
+			type: 'options',
+			options: [
+				{ name: 'Reject the Contact', value: 'reject', description: 'The contact goes to Rejected with reason field_too_long' },
+				{ name: 'Truncate and Count', value: 'truncate', description: 'The value is cut to the limit; the Summary counts truncated values' },
+			],
+			default: 'reject',
+			description: 'What to do with a value longer than the service keeps',
+		},
+		{
+			displayName: 'Max Contacts per Run',
+			name: 'maxContacts',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: DEFAULT_MAX_CONTACTS,
+			description: 'The node fails before sending anything when more contacts arrive',
+		},
+	];
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
+
+/** Inputs, outputs and defaults shared by the exporter nodes. */
+export const exporterConnections: Pick<INodeTypeDescription, 'inputs' | 'outputs' | 'outputNames'> = {
+	inputs: [NodeConnectionTypes.Main],
+	outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+	outputNames: ['Summary', 'Rejected'],
+};

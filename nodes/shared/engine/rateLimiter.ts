@@ -1,0 +1,82 @@
+import { sleep } from 'n8n-workflow';
+
+interface Window {
+	limit: number;
+	windowMs: number;
+	/** Start times of the requests still inside the window, oldest first. */
+	starts: number[];
+}
+
+/**
+ * Paces requests for one account: sliding windows for the published limits, a pause that any
+ * answer can impose (Retry-After, X-RateLimit-Reset) and a cap on requests in flight. One limiter is
+ * shared by every node execution that uses the same account, so parallel branches cannot add up to
+ * more than the service allows.
+ */
+export class RateLimiter {
+	private readonly windows: Window[] = [];
+
+	private pausedUntil = 0;
+
+	private inFlight = 0;
+
+	private readonly waiting: Array<() => void> = [];
+
+	constructor(
+		private readonly maxConcurrent: number,
+		limits: Array<{ limit: number; windowMs: number }>,
+	) {
+		for (const { limit, windowMs } of limits) {
+			// The service stamps a request when it arrives, a little after we stamp it here: a small
+			// margin keeps two requests sent a window apart from landing inside one window over there.
+			this.windows.push({ limit, windowMs: windowMs + Math.max(3, windowMs * 0.01), starts: [] });
+		}
+	}
+
+	/** Waits for a free slot under every limit, then takes it. Call `release` when the answer is in. */
+	async acquire(): Promise<void> {
+		if (this.inFlight >= this.maxConcurrent) {
+			await new Promise<void>((resolve) => this.waiting.push(resolve));
+		} else {
+			this.inFlight++;
+		}
+		for (;;) {
+			const now = Date.now();
+			let waitMs = this.pausedUntil - now;
+			for (const window of this.windows) {
+				while (window.starts.length && window.starts[0] <= now - window.windowMs) window.starts.shift();
+				if (window.starts.length >= window.limit) {
+					waitMs = Math.max(waitMs, window.starts[0] + window.windowMs - now);
+				}
+			}
+			if (waitMs <= 0) break;
+			await sleep(waitMs);
+		}
+		const now = Date.now();
+		for (const window of this.windows) window.starts.push(now);
+	}
+
+	release(): void {
+		const next = this.waiting.shift();
+		// The slot passes straight to the next waiter, so the in-flight count stays the same.
+		if (next) next();
+		else this.inFlight--;
+	}
+
+	/** Holds every request of this account until `untilMs` (epoch ms). */
+	pauseUntil(untilMs: number): void {
+		this.pausedUntil = Math.max(this.pausedUntil, untilMs);
+	}
+}
+
+const limiters = new Map<string, RateLimiter>();
+
+/** The limiter of one account, created on first use. `key` must identify the account without revealing secrets. */
+export function limiterFor(key: string, create: () => RateLimiter): RateLimiter {
+	let limiter = limiters.get(key);
+	if (!limiter) {
+		limiter = create();
+		limiters.set(key, limiter);
+	}
+	return limiter;
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync } from 'fs';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	IRun,
+	IWorkflowBase,
+	IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { createRunExecutionData, Workflow } from 'n8n-workflow';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { TestCredentialsHelper } from './credentials';
+import { loadCredentialTypes, PackageNodeTypes } from './package';
+
+// n8n-core keeps instance settings under the user folder: keep them out of the home directory.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'segment-export-n8n-'));
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { Container } = require('@n8n/di') as typeof import('@n8n/di');
+const { Logger } = require('@n8n/backend-common') as typeof import('@n8n/backend-common');
+const { ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core') as typeof import('n8n-core');
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export interface LogLine {
+	level: 'error' | 'warn' | 'info' | 'debug';
+	message: string;
+	metadata?: unknown;
+}
+
+/** Everything n8n logged during runs, so tests can check what reaches logs (counts, never secrets or contacts). */
+export const logLines: LogLine[] = [];
+
+/** Whether log lines are also printed (the demo and benchmarks show progress this way). */
+let echo: ((line: LogLine) => void) | undefined;
+export function echoLogs(printer: ((line: LogLine) => void) | undefined): void {
+	echo = printer;
+}
+
+const captureLogger = {
+	scoped() {
+		return captureLogger;
+	},
+	...Object.fromEntries(
+		(['error', 'warn', 'info', 'debug'] as const).map((level) => [
+			level,
+			(message: string, metadata?: unknown) => {
+				const line = { level, message, metadata };
+				logLines.push(line);
+				echo?.(line);
+			},
+		]),
+	),
+};
+Container.set(Logger, captureLogger as unknown as InstanceType<typeof Logger>);
+
+const nodeTypes = new PackageNodeTypes();
+const credentialTypes = loadCredentialTypes();
+
+export interface WorkflowRun {
+	run: IRun;
+	/** Items a node put on one of its outputs in its first run. */
+	output(nodeName: string, outputIndex?: number): INodeExecutionData[];
+	/** The error a node ended with, if any. */
+	nodeError(nodeName: string): (Error & { description?: string }) | undefined;
+	credentials: TestCredentialsHelper;
+}
+
+export interface RunOptions {
+	/** Decrypted credential data by credential type name. */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	/** JSON of the item the first node receives. */
+	startItem?: IDataObject;
+	/** Items the first node receives instead of one start item. */
+	startItems?: INodeExecutionData[];
+	credentialsHelper?: TestCredentialsHelper;
+}
+
+/**
+ * Runs a workflow JSON in-process through n8n-core's WorkflowExecute, with this package's nodes
+ * loaded from dist/ as n8n loads an installed community package.
+ */
+export async function runWorkflow(workflowData: IWorkflowBase | Pick<IWorkflowBase, 'nodes' | 'connections'>, options: RunOptions = {}): Promise<WorkflowRun> {
+	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(credentialTypes);
+	for (const [type, data] of Object.entries(options.credentials ?? {})) credentialsHelper.set(type, data);
+
+	const workflow = new Workflow({
+		id: 'test-workflow',
+		name: 'test',
+		nodes: workflowData.nodes,
+		connections: workflowData.connections,
+		active: false,
+		nodeTypes,
+		settings: {},
+	});
+	const startNodeName = workflowData.nodes.find((node) => !Object.values(workflowData.connections).some((outputs) =>
+		Object.values(outputs).some((lists) => lists?.some((list) => list?.some((connection) => connection.node === node.name))),
+	))!.name;
+	const startNode = workflow.getNode(startNodeName)!;
+
+	const hooks = new ExecutionLifecycleHooks('manual', 'test-execution', { ...workflowData, id: 'test-workflow' } as IWorkflowBase);
+	let resolveRun: (run: IRun) => void = () => {};
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+
+	const additionalData = {
+		hooks,
+		credentialsHelper,
+		executionId: 'test-execution',
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'test-user',
+		variables: {},
+		logAiEvent: () => {},
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		startRunnerTask: async () => {
+			throw new Error('task runners are not available in tests');
+		},
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not available in tests');
+		},
+		getRunExecutionData: async () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+
+	const startItems = options.startItems ?? [{ json: options.startItem ?? {} }];
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [startItems] }, source: null }] },
+	});
+	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData);
+	await execution.processRunExecutionData(workflow);
+	const run = await finished;
+
+	return {
+		run,
+		credentials: credentialsHelper,
+		output(nodeName, outputIndex = 0) {
+			const taskData = run.data.resultData.runData[nodeName]?.[0];
+			if (!taskData) throw new Error(`Node "${nodeName}" did not run${run.data.resultData.error ? `: ${run.data.resultData.error.message}` : ''}`);
+			if (taskData.error) throw new Error(`Node "${nodeName}" failed: ${taskData.error.message}`);
+			return taskData.data?.main?.[outputIndex] ?? [];
+		},
+		nodeError(nodeName) {
+			return run.data.resultData.runData[nodeName]?.[0]?.error as (Error & { description?: string }) | undefined;
+		},
+	};
+}

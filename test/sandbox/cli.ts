@@ -1,0 +1,26 @@
+import { startSandbox } from './server';
+
+/** `npm run sandbox [-- --port 5680 --scale 1]`: the sandbox on its own, for a real n8n or a person with curl. */
+async function main(): Promise<void> {
+	const args = process.argv.slice(2);
+	const option = (name: string, fallback: number) => {
+		const at = args.indexOf(`--${name}`);
+		return at >= 0 ? Number(args[at + 1]) : fallback;
+	};
+	const sandbox = await startSandbox({ port: option('port', 5680), scale: option('scale', 1) });
+	const { campaignMonitor } = sandbox.endpoints;
+	console.log(`Destination sandbox listening on ${sandbox.url} (rate limits and processing times × ${sandbox.scale})`);
+	console.log('');
+	console.log('Campaign Monitor');
+	console.log(`  Base URL: ${campaignMonitor.baseUrl}`);
+	console.log(`  API key:  ${campaignMonitor.apiKey}   (sandbox test key)`);
+	console.log(`  Lists:    ${sandbox.campaignMonitor.snapshot().lists.map((list) => `${list.ListID} (${list.Title})`).join(', ')}`);
+	console.log('');
+	console.log(`Control: GET ${sandbox.url}/_sandbox/state, GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/faults`);
+	console.log('Press Ctrl+C to stop.');
+	const stop = () => void sandbox.stop().then(() => process.exit(0));
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+}
+
+void main();
