@@ -67,8 +67,14 @@ export function sampleProfile(index: number): IDataObject {
 	};
 	// About 1 row in 25 has a missing or malformed address; about 1 in 20 repeats an earlier
 	// customer's address with different case and spaces (and a phone number the first row lacked).
+	// Two rows in 100 look valid here but are refused downstream: an address at a reserved
+	// ".invalid" domain, and a street address longer than Campaign Monitor's 250 characters.
 	const kind = index % 100;
-	if (kind % 25 === 13) {
+	if (kind === 41) {
+		profile.email = String(profile.email).replace(/@.*$/, '@mailbox.example.invalid');
+	} else if (kind === 77) {
+		profile.address = `${profile.address}, ${'Building C, Floor 4, Suite 1200, c/o Accounts Payable Department, '.repeat(4)}`.trim();
+	} else if (kind % 25 === 13) {
 		profile.email = kind < 50 ? pick(MALFORMED) : '';
 	} else if (kind % 20 === 9 && index >= 5) {
 		const earlier = sampleProfile(index - 5);

@@ -18,6 +18,11 @@ export class RateLimiter {
 
 	private pausedUntil = 0;
 
+	/** Requests the service said are left in its current window, less those started since; undefined when unknown. */
+	private budget?: number;
+
+	private budgetResetsAt = 0;
+
 	private inFlight = 0;
 
 	private readonly waiting: Array<() => void> = [];
@@ -42,7 +47,9 @@ export class RateLimiter {
 		}
 		for (;;) {
 			const now = Date.now();
+			if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
 			let waitMs = this.pausedUntil - now;
+			if (this.budget !== undefined && this.budget <= 0) waitMs = Math.max(waitMs, this.budgetResetsAt - now);
 			for (const window of this.windows) {
 				while (window.starts.length && window.starts[0] <= now - window.windowMs) window.starts.shift();
 				if (window.starts.length >= window.limit) {
@@ -54,6 +61,7 @@ export class RateLimiter {
 		}
 		const now = Date.now();
 		for (const window of this.windows) window.starts.push(now);
+		if (this.budget !== undefined) this.budget--;
 	}
 
 	release(): void {
@@ -61,6 +69,15 @@ export class RateLimiter {
 		// The slot passes straight to the next waiter, so the in-flight count stays the same.
 		if (next) next();
 		else this.inFlight--;
+	}
+
+	/**
+	 * Takes in what an answer said of the service's window (X-RateLimit-Remaining/Reset): requests in
+	 * flight will spend some of what remains, so only the rest may start before the window resets.
+	 */
+	observeWindow(remaining: number, resetMs: number): void {
+		this.budget = remaining - this.inFlight;
+		this.budgetResetsAt = Date.now() + resetMs;
 	}
 
 	/** Holds every request of this account until `untilMs` (epoch ms). */

@@ -33,15 +33,19 @@ function toDelayMs(value: string | undefined, now: number): number | undefined {
 	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-/** How long the service asked us to wait, from Retry-After or, where nothing is left in the window, X-RateLimit-Reset. */
+/** How long the service asked us to wait: Retry-After, or for a 429 X-RateLimit-Reset. */
 export function imposedWaitMs(response: DestinationResponse, now = Date.now()): number | undefined {
 	const retryAfter = toDelayMs(header(response, 'retry-after'), now);
 	if (retryAfter !== undefined) return retryAfter;
-	const remaining = header(response, 'x-ratelimit-remaining');
-	if (response.statusCode === 429 || (remaining !== undefined && Number(remaining) <= 0)) {
-		return toDelayMs(header(response, 'x-ratelimit-reset'), now);
-	}
-	return undefined;
+	return response.statusCode === 429 ? toDelayMs(header(response, 'x-ratelimit-reset'), now) : undefined;
+}
+
+/** The service's own account of its rate window (X-RateLimit-Remaining and -Reset), when it gives one. */
+export function rateWindow(response: DestinationResponse, now = Date.now()): { remaining: number; resetMs: number } | undefined {
+	const remaining = Number(header(response, 'x-ratelimit-remaining'));
+	const resetMs = toDelayMs(header(response, 'x-ratelimit-reset'), now);
+	if (!Number.isFinite(remaining) || resetMs === undefined || header(response, 'x-ratelimit-remaining') === undefined) return undefined;
+	return { remaining, resetMs };
 }
 
 /** Statuses worth another try whatever the service: throttling, time-outs and server trouble. */

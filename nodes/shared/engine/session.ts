@@ -11,6 +11,7 @@ import {
 	MAX_FAILURE_ATTEMPTS,
 	MAX_IMPOSED_WAIT_MS,
 	MAX_THROTTLE_ATTEMPTS,
+	rateWindow,
 } from './retryPolicy';
 
 /** What to do with one answer: keep it, or try again. */
@@ -51,6 +52,8 @@ export class Session {
 		this.requestsByPurpose[purpose]++;
 		const response = await sendRaw(this.context, this.adapter.credentialType, this.adapter.baseUrl, request, { oauth2: this.oauth2 });
 		this.limiter.release();
+		const window = rateWindow(response);
+		if (window) this.limiter.observeWindow(window.remaining, window.resetMs);
 		const waitMs = imposedWaitMs(response);
 		if (waitMs !== undefined && waitMs > 0) this.limiter.pauseUntil(Date.now() + waitMs);
 		return response;
