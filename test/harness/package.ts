@@ -1,9 +1,20 @@
-import { readFileSync } from 'fs';
+import { existsSync, readFileSync } from 'fs';
 import type { ICredentialType, INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
-import { join } from 'path';
+import { dirname, join } from 'path';
 
-export const PACKAGE_ROOT = join(__dirname, '..', '..');
+/** The package folder: the nearest one up with a package.json (this file also runs compiled, from .build/). */
+function findPackageRoot(start: string): string {
+	let folder = start;
+	while (!existsSync(join(folder, 'package.json')) || folder.endsWith('.build')) {
+		const parent = dirname(folder);
+		if (parent === folder) throw new Error('package.json not found');
+		folder = parent;
+	}
+	return folder;
+}
+
+export const PACKAGE_ROOT = findPackageRoot(__dirname);
 const manifest = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
 	name: string;
 	n8n: { nodes: string[]; credentials: string[] };

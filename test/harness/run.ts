@@ -2,6 +2,7 @@ import { mkdtempSync } from 'fs';
 import type {
 	ICredentialDataDecryptedObject,
 	IDataObject,
+	INode,
 	INodeExecutionData,
 	IRun,
 	IWorkflowBase,
@@ -16,11 +17,12 @@ import { loadCredentialTypes, PackageNodeTypes } from './package';
 
 // n8n-core keeps instance settings under the user folder: keep them out of the home directory.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'segment-export-n8n-'));
+process.env.N8N_ENCRYPTION_KEY ??= 'in-process-runs-store-no-credentials';
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Container } = require('@n8n/di') as typeof import('@n8n/di');
 const { Logger } = require('@n8n/backend-common') as typeof import('@n8n/backend-common');
-const { ExecutionLifecycleHooks, WorkflowExecute } = require('n8n-core') as typeof import('n8n-core');
+const { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } = require('n8n-core') as typeof import('n8n-core');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface LogLine {
@@ -57,6 +59,34 @@ Container.set(Logger, captureLogger as unknown as InstanceType<typeof Logger>);
 
 const nodeTypes = new PackageNodeTypes();
 const credentialTypes = loadCredentialTypes();
+
+function makeAdditionalData(credentialsHelper: TestCredentialsHelper, hooks?: unknown): IWorkflowExecuteAdditionalData {
+	return {
+		hooks,
+		credentialsHelper,
+		executionId: 'test-execution',
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
+		currentNodeParameters: undefined,
+		executionTimeoutTimestamp: undefined,
+		userId: 'test-user',
+		variables: {},
+		logAiEvent: () => {},
+		setExecutionStatus: () => {},
+		sendDataToUI: () => {},
+		startRunnerTask: async () => {
+			throw new Error('task runners are not available in tests');
+		},
+		executeWorkflow: async () => {
+			throw new Error('sub-workflows are not available in tests');
+		},
+		getRunExecutionData: async () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
 
 export interface WorkflowRun {
 	run: IRun;
@@ -104,31 +134,7 @@ export async function runWorkflow(workflowData: IWorkflowBase | Pick<IWorkflowBa
 	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
 
-	const additionalData = {
-		hooks,
-		credentialsHelper,
-		executionId: 'test-execution',
-		restApiUrl: 'http://localhost:5678/rest',
-		instanceBaseUrl: 'http://localhost:5678/',
-		formWaitingBaseUrl: 'http://localhost:5678/form-waiting',
-		webhookBaseUrl: 'http://localhost:5678/webhook',
-		webhookWaitingBaseUrl: 'http://localhost:5678/webhook-waiting',
-		webhookTestBaseUrl: 'http://localhost:5678/webhook-test',
-		currentNodeParameters: undefined,
-		executionTimeoutTimestamp: undefined,
-		userId: 'test-user',
-		variables: {},
-		logAiEvent: () => {},
-		setExecutionStatus: () => {},
-		sendDataToUI: () => {},
-		startRunnerTask: async () => {
-			throw new Error('task runners are not available in tests');
-		},
-		executeWorkflow: async () => {
-			throw new Error('sub-workflows are not available in tests');
-		},
-		getRunExecutionData: async () => undefined,
-	} as unknown as IWorkflowExecuteAdditionalData;
+	const additionalData = makeAdditionalData(credentialsHelper, hooks);
 
 	const startItems = options.startItems ?? [{ json: options.startItem ?? {} }];
 	const runExecutionData = createRunExecutionData({
@@ -151,4 +157,15 @@ export async function runWorkflow(workflowData: IWorkflowBase | Pick<IWorkflowBa
 			return run.data.resultData.runData[nodeName]?.[0]?.error as (Error & { description?: string }) | undefined;
 		},
 	};
+}
+
+/**
+ * The context n8n gives a node's list-search and load-options methods in the editor, for one node
+ * with the given parameters and credentials.
+ */
+export function editorContext(node: INode, credentials: Record<string, ICredentialDataDecryptedObject>) {
+	const credentialsHelper = new TestCredentialsHelper(credentialTypes);
+	for (const [type, data] of Object.entries(credentials)) credentialsHelper.set(type, data);
+	const workflow = new Workflow({ id: 'editor', name: 'editor', nodes: [node], connections: {}, active: false, nodeTypes, settings: {} });
+	return new LoadOptionsContext(workflow, workflow.getNode(node.name)!, makeAdditionalData(credentialsHelper), 'parameters');
 }
