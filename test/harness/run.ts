@@ -169,3 +169,28 @@ export function editorContext(node: INode, credentials: Record<string, ICredenti
 	const workflow = new Workflow({ id: 'editor', name: 'editor', nodes: [node], connections: {}, active: false, nodeTypes, settings: {} });
 	return new LoadOptionsContext(workflow, workflow.getNode(node.name)!, makeAdditionalData(credentialsHelper), 'parameters');
 }
+
+/**
+ * Runs a credential's `test` request as n8n's credential test does: expressions resolved against the
+ * credential, authentication applied by the credentials helper. Returns the HTTP status.
+ */
+export async function testCredential(type: string, data: ICredentialDataDecryptedObject): Promise<number> {
+	const credentialType = credentialTypes.get(type)!;
+	const request = credentialType.test!.request;
+	const node: INode = { id: 't', name: 'Test', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} };
+	const workflow = new Workflow({ id: 'cred-test', name: 'cred-test', nodes: [node], connections: {}, active: false, nodeTypes, settings: {} });
+	const credentialsHelper = new TestCredentialsHelper(credentialTypes);
+	credentialsHelper.set(type, data);
+	const decrypted = await credentialsHelper.getDecrypted({}, { id: 't', name: 't' }, type);
+	const resolve = (value: unknown) =>
+		typeof value === 'string' && value.startsWith('=')
+			? workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: decrypted }, undefined, '')
+			: value;
+	const options = await credentialsHelper.authenticate(decrypted, type, { url: '', method: request.method ?? 'GET', headers: {}, qs: {} }, workflow, node);
+	const url = `${resolve(request.baseURL) ?? ''}${resolve(request.url) ?? ''}`;
+	const headers: Record<string, string> = { ...(options.headers as Record<string, string>) };
+	if (options.auth) headers.authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
+	const query = new URLSearchParams(options.qs as Record<string, string>).toString();
+	const response = await fetch(query ? `${url}?${query}` : url, { method: options.method, headers });
+	return response.status;
+}
