@@ -8,9 +8,11 @@ export interface DestinationLimits {
 	maxContactsPerRequest: number;
 	/** Serialized request body, in bytes, that must never be reached. */
 	maxBytesPerRequest: number;
-	/** Published request rates for the account; omitted where the service publishes none. */
+	/** Published request rates for the account (all requests); omitted where the service publishes none. */
 	requestsPerSecond?: number;
 	requestsPerMinute?: number;
+	/** A separate, lower rate for bulk import requests only. */
+	importRequestsPerMinute?: number;
 	/** Requests in flight at once: 1 where tokens rotate or the service serialises anyway. */
 	maxConcurrentRequests: number;
 	/** Longest value the service keeps in one field, where it cuts longer ones. */
@@ -47,6 +49,11 @@ export type BatchOutcome =
 	| { kind: 'done'; created: number | null; updated: number | null; failures: ContactFailure[] }
 	/** Accepted for asynchronous processing: the engine polls the job. */
 	| { kind: 'job'; jobId: string }
+	/**
+	 * The service refused the whole request because of some contacts: those are rejected and the
+	 * rest of the batch is sent again without them.
+	 */
+	| { kind: 'resend_without'; failures: ContactFailure[] }
 	/** Try the same request again later (rate limit, outage). */
 	| { kind: 'retry'; message: string; waitMs?: number }
 	/** Stop the export: nothing more can be sent (daily quota, credentials revoked, request refused). */
@@ -54,7 +61,14 @@ export type BatchOutcome =
 
 export type JobStatus =
 	| { state: 'pending' }
-	| { state: 'done'; created: number | null; updated: number | null; failures: ContactFailure[] }
+	| {
+			state: 'done';
+			created: number | null;
+			updated: number | null;
+			failures: ContactFailure[];
+			/** Contacts the job never processed (a stopped job); they end as not sent and the export as partial. */
+			unprocessed?: { positions: number[]; message: string };
+	  }
 	| { state: 'failed'; message: string };
 
 /** A field of the destination offered to the user for mapping. */

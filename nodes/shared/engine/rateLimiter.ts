@@ -1,8 +1,16 @@
 import { sleep } from 'n8n-workflow';
 
+export interface RateWindow {
+	limit: number;
+	windowMs: number;
+	/** Only requests of this purpose count here (e.g. a lower rate for bulk imports). */
+	purpose?: string;
+}
+
 interface Window {
 	limit: number;
 	windowMs: number;
+	purpose?: string;
 	/** Start times of the requests still inside the window, oldest first. */
 	starts: number[];
 }
@@ -29,17 +37,17 @@ export class RateLimiter {
 
 	constructor(
 		private readonly maxConcurrent: number,
-		limits: Array<{ limit: number; windowMs: number }>,
+		limits: RateWindow[],
 	) {
-		for (const { limit, windowMs } of limits) {
+		for (const { limit, windowMs, purpose } of limits) {
 			// The service stamps a request when it arrives, a little after we stamp it here: a small
 			// margin keeps two requests sent a window apart from landing inside one window over there.
-			this.windows.push({ limit, windowMs: windowMs + Math.max(3, windowMs * 0.01), starts: [] });
+			this.windows.push({ limit, windowMs: windowMs + Math.max(3, windowMs * 0.01), purpose, starts: [] });
 		}
 	}
 
 	/** Waits for a free slot under every limit, then takes it. Call `release` when the answer is in. */
-	async acquire(): Promise<void> {
+	async acquire(purpose?: string): Promise<void> {
 		if (this.inFlight >= this.maxConcurrent) {
 			await new Promise<void>((resolve) => this.waiting.push(resolve));
 		} else {
@@ -51,6 +59,7 @@ export class RateLimiter {
 			let waitMs = this.pausedUntil - now;
 			if (this.budget !== undefined && this.budget <= 0) waitMs = Math.max(waitMs, this.budgetResetsAt - now);
 			for (const window of this.windows) {
+				if (window.purpose && window.purpose !== purpose) continue;
 				while (window.starts.length && window.starts[0] <= now - window.windowMs) window.starts.shift();
 				if (window.starts.length >= window.limit) {
 					waitMs = Math.max(waitMs, window.starts[0] + window.windowMs - now);
@@ -60,7 +69,7 @@ export class RateLimiter {
 			await sleep(waitMs);
 		}
 		const now = Date.now();
-		for (const window of this.windows) window.starts.push(now);
+		for (const window of this.windows) if (!window.purpose || window.purpose === purpose) window.starts.push(now);
 		if (this.budget !== undefined) this.budget--;
 	}
 

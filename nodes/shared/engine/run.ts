@@ -10,6 +10,7 @@ import type { ExportSummary, LongValuePolicy } from './accounting';
 import { Ledger } from './accounting';
 import type { Batch, PreparedContacts } from './batching';
 import { planBatches } from './batching';
+import type { RateWindow } from './rateLimiter';
 import { limiterFor, RateLimiter } from './rateLimiter';
 import type { Decision } from './session';
 import { isRetryableStatus } from './retryPolicy';
@@ -26,6 +27,8 @@ export interface ExportSettings {
 	maxContacts: number;
 	batchSize: number;
 	longValues: LongValuePolicy;
+	/** Multiplies the published rate limits (an account granted higher limits, or a sped-up sandbox). */
+	rateLimitFactor: number;
 }
 
 /** Records of one input item: a member item, or a batch item holding `members` (Segment Source's batch mode). */
@@ -41,15 +44,17 @@ function countRecords(items: INodeExecutionData[]): number {
 }
 
 /** Identifies the account for rate limiting without keeping any secret in memory in clear. */
-function accountKey(adapter: DestinationAdapter, secret: string): string {
-	return createHash('sha256').update(`${adapter.credentialType}\n${adapter.baseUrl}\n${secret}`).digest('hex');
+function accountKey(adapter: DestinationAdapter, secret: string, factor: number): string {
+	return createHash('sha256').update(`${adapter.credentialType}\n${adapter.baseUrl}\n${secret}\n${factor}`).digest('hex');
 }
 
-function limitsOf(adapter: DestinationAdapter): Array<{ limit: number; windowMs: number }> {
-	const windows: Array<{ limit: number; windowMs: number }> = [];
-	const { requestsPerSecond, requestsPerMinute } = adapter.limits;
-	if (requestsPerSecond) windows.push({ limit: requestsPerSecond, windowMs: 1000 });
-	if (requestsPerMinute) windows.push({ limit: requestsPerMinute, windowMs: 60_000 });
+/** The account's published limits as rate windows, sped up by the credential's rate limit factor. */
+function limitsOf(adapter: DestinationAdapter, factor: number): RateWindow[] {
+	const windows: RateWindow[] = [];
+	const { requestsPerSecond, requestsPerMinute, importRequestsPerMinute } = adapter.limits;
+	if (requestsPerSecond) windows.push({ limit: requestsPerSecond, windowMs: 1000 / factor });
+	if (requestsPerMinute) windows.push({ limit: requestsPerMinute, windowMs: 60_000 / factor });
+	if (importRequestsPerMinute) windows.push({ limit: importRequestsPerMinute, windowMs: 60_000 / factor, purpose: 'import' });
 	return windows;
 }
 
@@ -78,7 +83,8 @@ export async function runExport(
 	}
 
 	const oauth2 = adapter.credentialType.includes('OAuth2');
-	const limiter = limiterFor(accountKey(adapter, accountSecret), () => new RateLimiter(adapter.limits.maxConcurrentRequests, limitsOf(adapter)));
+	const factor = settings.rateLimitFactor;
+	const limiter = limiterFor(accountKey(adapter, accountSecret, factor), () => new RateLimiter(adapter.limits.maxConcurrentRequests, limitsOf(adapter, factor)));
 	const session = new Session(context, adapter, limiter, oauth2);
 
 	await adapter.prepare(async (request, purpose) => {
@@ -109,17 +115,29 @@ export async function runExport(
 	};
 
 	const settled = new Uint8Array(batches.length);
+	/** Contacts of a batch still waiting for an outcome, where some were already rejected (undefined: the whole batch). */
+	const open: Array<number[] | undefined> = new Array(batches.length);
+	const indicesOf = (batch: Batch) => open[batch.index] ?? Array.from({ length: batch.end - batch.start }, (_, k) => batch.start + k);
 	const pendingJobs = new Map<string, Batch>();
 	/** Why a batch that left was not confirmed (its job failed or was stopped). */
 	const unconfirmed = new Map<number, string>();
 
-	const settle = (batch: Batch, created: number | null, updated: number | null, failures: ContactFailure[]) => {
-		settled[batch.index] = 1;
+	const reject = (batch: Batch, indices: number[], failures: ContactFailure[]) => {
+		const failed = new Set<number>();
 		for (const failure of failures) {
-			const index = batch.start + failure.position;
+			const index = indices[failure.position];
+			if (index === undefined || failed.has(index)) continue;
+			failed.add(index);
 			ledger.drop(contacts.emails[index], failure.reason, failure.message, contacts.itemIndex[index]);
 		}
-		ledger.accept(batch.end - batch.start - failures.length, created, updated);
+		const rest = indices.filter((index) => !failed.has(index));
+		open[batch.index] = rest;
+		return rest;
+	};
+	const settle = (batch: Batch, created: number | null, updated: number | null, failures: ContactFailure[]) => {
+		const rest = reject(batch, indicesOf(batch), failures);
+		settled[batch.index] = 1;
+		ledger.accept(rest.length, created, updated);
 	};
 
 	// Submission: a few workers take batches in order; the limiter decides how fast they may go.
@@ -127,28 +145,42 @@ export async function runExport(
 	const worker = async () => {
 		while (stopMessage === undefined && nextBatch < batches.length) {
 			const batch = batches[nextBatch++];
-			const emails = contacts.emails.slice(batch.start, batch.end);
-			const request = adapter.buildBatchRequest(contacts.json.slice(batch.start, batch.end).join(','), emails.length);
-			const result = await session.send(request, 'import', (response): Decision<Exclude<BatchOutcome, { kind: 'retry' }>> => {
-				const decided = adapter.interpretBatchResponse(response, emails) ?? genericOutcome(adapter, context, response);
-				return decided.kind === 'retry'
-					? { retry: true, message: decided.message, waitMs: decided.waitMs }
-					: { retry: false, value: decided };
-			});
-			if (!result.ok) {
-				stopMessage ??= result.message;
-				return;
-			}
-			const outcome = result.value;
-			if (outcome.kind === 'fatal') {
-				stopMessage ??= outcome.message;
-				return;
-			}
-			if (outcome.kind === 'job') {
-				jobIds.push(outcome.jobId);
-				pendingJobs.set(outcome.jobId, batch);
-			} else {
-				settle(batch, outcome.created, outcome.updated, outcome.failures);
+			for (;;) {
+				const indices = indicesOf(batch);
+				if (indices.length === 0) {
+					settle(batch, 0, 0, []);
+					break;
+				}
+				const emails = indices.map((index) => contacts.emails[index]);
+				const request = adapter.buildBatchRequest(indices.map((index) => contacts.json[index]).join(','), indices.length);
+				const result = await session.send(request, 'import', (response): Decision<Exclude<BatchOutcome, { kind: 'retry' }>> => {
+					const decided = adapter.interpretBatchResponse(response, emails) ?? genericOutcome(adapter, context, response);
+					return decided.kind === 'retry' ? { retry: true, message: decided.message, waitMs: decided.waitMs } : { retry: false, value: decided };
+				});
+				if (!result.ok) {
+					stopMessage ??= result.message;
+					return;
+				}
+				const outcome = result.value;
+				if (outcome.kind === 'fatal') {
+					stopMessage ??= outcome.message;
+					return;
+				}
+				if (outcome.kind === 'resend_without') {
+					const before = indices.length;
+					if (reject(batch, indices, outcome.failures).length === before) {
+						stopMessage ??= `${adapter.serviceName} refused a batch without naming the contacts at fault`;
+						return;
+					}
+					continue;
+				}
+				if (outcome.kind === 'job') {
+					jobIds.push(outcome.jobId);
+					pendingJobs.set(outcome.jobId, batch);
+				} else {
+					settle(batch, outcome.created, outcome.updated, outcome.failures);
+				}
+				break;
 			}
 			progress();
 		}
@@ -157,9 +189,25 @@ export async function runExport(
 
 	// Asynchronous services: wait for the jobs, asking for several at once.
 	if (pendingJobs.size && adapter.pollJobs && stopMessage === undefined) {
-		const problem = await waitForJobs(adapter, session, contacts, pendingJobs, settle, (batch, message) => {
-			unconfirmed.set(batch.index, message);
-			stopMessage ??= message;
+		const problem = await waitForJobs(adapter, session, contacts, pendingJobs, indicesOf, (batch, status) => {
+			if (status.state === 'failed') {
+				unconfirmed.set(batch.index, status.message);
+				stopMessage ??= status.message;
+				return;
+			}
+			if (!status.unprocessed?.positions.length) {
+				settle(batch, status.created, status.updated, status.failures);
+				return;
+			}
+			// A stopped job: what it processed is settled, the rest ends as not sent.
+			const indices = indicesOf(batch);
+			const unprocessed = new Set(status.unprocessed.positions.map((position) => indices[position]));
+			const rest = reject(batch, indices, status.failures);
+			const processed = rest.filter((index) => !unprocessed.has(index));
+			ledger.accept(processed.length, status.created, status.updated);
+			open[batch.index] = rest.filter((index) => unprocessed.has(index));
+			unconfirmed.set(batch.index, status.unprocessed.message);
+			stopMessage ??= status.unprocessed.message;
 		});
 		if (problem !== undefined) stopMessage ??= problem;
 	}
@@ -171,9 +219,7 @@ export async function runExport(
 	for (const batch of batches) {
 		if (settled[batch.index] === 1) continue;
 		const why = `Not exported: ${unconfirmed.get(batch.index) ?? stopMessage ?? 'the export stopped'}`;
-		for (let index = batch.start; index < batch.end; index++) {
-			ledger.drop(contacts.emails[index], 'not_sent', why, contacts.itemIndex[index]);
-		}
+		for (const index of indicesOf(batch)) ledger.drop(contacts.emails[index], 'not_sent', why, contacts.itemIndex[index]);
 	}
 
 	const summary: ExportSummary = {
@@ -293,8 +339,8 @@ async function waitForJobs(
 	session: Session,
 	contacts: PreparedContacts,
 	pendingJobs: Map<string, Batch>,
-	settle: (batch: Batch, created: number | null, updated: number | null, failures: ContactFailure[]) => void,
-	fail: (batch: Batch, message: string) => void,
+	indicesOf: (batch: Batch) => number[],
+	ended: (batch: Batch, status: Exclude<JobStatus, { state: 'pending' }>) => void,
 ): Promise<string | undefined> {
 	const startedAt = Date.now();
 	const interval = adapter.pollIntervalMs ?? 1000;
@@ -302,15 +348,14 @@ async function waitForJobs(
 		if (Date.now() - startedAt > MAX_JOB_WAIT_MS) return `${adapter.serviceName} jobs did not finish within ${MAX_JOB_WAIT_MS / 3_600_000} hours`;
 		if (session.cancelled) return 'the execution was cancelled';
 		await sleep(interval);
-		const jobs = [...pendingJobs].map(([jobId, batch]) => ({ jobId, emails: contacts.emails.slice(batch.start, batch.end) }));
+		const jobs = [...pendingJobs].map(([jobId, batch]) => ({ jobId, emails: indicesOf(batch).map((index) => contacts.emails[index]) }));
 		const statuses: Map<string, JobStatus> = await adapter.pollJobs!(async (request, purpose) => await session.fetch(request, purpose), jobs);
 		if (session.failure !== undefined) return session.failure;
 		for (const [jobId, status] of statuses) {
 			const batch = pendingJobs.get(jobId);
 			if (!batch || status.state === 'pending') continue;
 			pendingJobs.delete(jobId);
-			if (status.state === 'failed') fail(batch, `${adapter.serviceName} job ${jobId} failed: ${status.message}`);
-			else settle(batch, status.created, status.updated, status.failures);
+			ended(batch, status.state === 'failed' ? { state: 'failed', message: `${adapter.serviceName} job ${jobId} failed: ${status.message}` } : status);
 		}
 	}
 	return undefined;
@@ -332,12 +377,16 @@ export async function executeExport(this: IExecuteFunctions, createAdapter: Adap
 		maxContacts: typeof options.maxContacts === 'number' ? options.maxContacts : DEFAULT_MAX_CONTACTS,
 		batchSize: typeof options.batchSize === 'number' ? options.batchSize : Number.MAX_SAFE_INTEGER,
 		longValues: options.longValues === 'truncate' ? 'truncate' : 'reject',
+		rateLimitFactor: 1,
 	};
 	if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) {
 		throw new NodeOperationError(node, 'Option "Batch Size" must be a whole number of at least 1');
 	}
 	const adapter = await createAdapter(this);
 	const credentials = await this.getCredentials(adapter.credentialType);
+	const factor = Number(credentials.rateLimitFactor ?? 1);
+	if (!Number.isFinite(factor) || factor <= 0) throw new NodeOperationError(node, 'The credential\'s rate limit factor must be a positive number');
+	settings.rateLimitFactor = factor;
 	const secret = String(credentials.apiKey ?? credentials.clientId ?? '');
 	return await runExport(this, adapter, settings, secret);
 }

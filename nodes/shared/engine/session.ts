@@ -47,7 +47,7 @@ export class Session {
 
 	/** Sends once under the limiter and applies any wait the answer imposes on the whole account. */
 	private async sendOnce(request: DestinationRequest, purpose: RequestPurpose): Promise<DestinationResponse> {
-		await this.limiter.acquire();
+		await this.limiter.acquire(purpose);
 		this.requests++;
 		this.requestsByPurpose[purpose]++;
 		const response = await sendRaw(this.context, this.adapter.credentialType, this.adapter.baseUrl, request, { oauth2: this.oauth2 });
