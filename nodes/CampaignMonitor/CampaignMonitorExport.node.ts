@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
 import { emailFieldProperty, exporterConnections, exportOptions, privacyAcknowledgement } from '../shared/descriptions';
+import { autoMapCustomFieldsOption, customFieldsProperty } from '../shared/fields';
 import { executeExport } from '../shared/engine/run';
 import { createCampaignMonitorAdapter } from './adapter';
 import { CAMPAIGN_MONITOR_LIMITS } from './limits';
@@ -85,47 +86,9 @@ export class CampaignMonitorExport implements INodeType {
 				default: 'phone',
 				description: 'Input field holding the mobile number; leave empty to send none',
 			},
-			{
-				displayName: 'Custom Fields',
-				name: 'customFields',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				placeholder: 'Add custom field',
-				default: {},
-				description: 'Fill the list\'s custom fields from input fields. Fields whose names match are mapped automatically (see options).',
-				options: [
-					{
-						displayName: 'Mapping',
-						name: 'mapping',
-						values: [
-							{
-								displayName: 'Custom Field Name or ID',
-								name: 'key',
-								type: 'options',
-								typeOptions: { loadOptionsMethod: 'getListCustomFields', loadOptionsDependsOn: ['list.value'] },
-								default: '',
-								description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-							},
-							{
-								displayName: 'Input Field',
-								name: 'sourceField',
-								type: 'string',
-								default: '',
-								placeholder: 'city',
-								description: 'Name of the input field holding the value',
-							},
-						],
-					},
-				],
-			},
+			customFieldsProperty('getListCustomFields', ['list.value']),
 			exportOptions(CAMPAIGN_MONITOR_LIMITS.maxContactsPerRequest, [
-				{
-					displayName: 'Map Custom Fields by Name',
-					name: 'autoMapCustomFields',
-					type: 'boolean',
-					default: true,
-					description: 'Whether input fields named like one of the list\'s custom fields (e.g. "city" and "City") fill it without an explicit mapping',
-				},
+				autoMapCustomFieldsOption,
 				{
 					displayName: 'Resubscribe',
 					name: 'resubscribe',

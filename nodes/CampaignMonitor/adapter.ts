@@ -3,7 +3,9 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationResponse, RequestSender, SerializeContext } from '../shared/adapter';
 import { textValue } from '../shared/contact';
-import { fieldNameKey, jsonEnvelope } from '../shared/mapping';
+import type { CustomFieldMapping } from '../shared/fields';
+import { CustomFieldMatcher, readCustomFieldMappings } from '../shared/fields';
+import { jsonEnvelope } from '../shared/mapping';
 import { CAMPAIGN_MONITOR_LIMITS } from './limits';
 import type { CampaignMonitorCustomField } from './transport';
 import { campaignMonitorBaseUrl, CREDENTIAL_TYPE, getCustomFields, getList, SERVICE_NAME } from './transport';
@@ -33,17 +35,10 @@ export interface CampaignMonitorMapping {
 	lastNameField: string;
 	mobileNumberField: string;
 	/** Explicit custom-field mappings: Campaign Monitor key (e.g. "[City]") ← input field. */
-	customFields: Array<{ key: string; sourceField: string }>;
+	customFields: CustomFieldMapping[];
 	autoMapCustomFields: boolean;
 	consentToTrack: 'yes' | 'no' | 'unchanged';
 	resubscribe: boolean;
-}
-
-/** A custom field of the list with the input field(s) it is filled from. */
-interface CustomFieldSource {
-	field: CampaignMonitorCustomField;
-	/** Input field name set by the user; otherwise matched by name per record. */
-	sourceField?: string;
 }
 
 export class CampaignMonitorAdapter implements DestinationAdapter {
@@ -57,13 +52,7 @@ export class CampaignMonitorAdapter implements DestinationAdapter {
 
 	readonly emailField: string;
 
-	private customFieldSources: CustomFieldSource[] = [];
-
-	/** Normalised input field name → list custom field, for automatic mapping. */
-	private readonly autoMatches = new Map<string, CampaignMonitorCustomField>();
-
-	/** Input field names seen so far → their auto-matched custom field (or null), to match each name once. */
-	private readonly autoMatchCache = new Map<string, CampaignMonitorCustomField | null>();
+	private customFields?: CustomFieldMatcher<CampaignMonitorCustomField>;
 
 	private readonly envelope: { prefix: string; suffix: string };
 
@@ -89,27 +78,17 @@ export class CampaignMonitorAdapter implements DestinationAdapter {
 		const node = this.context.getNode();
 		await getList(node, send, this.target);
 		const fields = await getCustomFields(node, send, this.target);
-		const byKey = new Map(fields.map((field) => [field.Key.toLowerCase(), field]));
-		const explicit = new Set<string>();
-		for (const { key, sourceField } of this.mapping.customFields) {
-			const normalisedKey = (key.startsWith('[') ? key : `[${key}]`).toLowerCase();
-			const field = byKey.get(normalisedKey);
-			if (!field) {
-				throw new NodeOperationError(node, `The list has no custom field "${key}"`, {
-					description: `Custom fields of this list: ${fields.map((f) => f.FieldName).join(', ') || 'none'}. Nothing was sent.`,
-				});
-			}
-			if (!sourceField) throw new NodeOperationError(node, `Custom field "${field.FieldName}" is mapped from an empty field name`);
-			explicit.add(field.Key);
-			this.customFieldSources.push({ field, sourceField });
-		}
-		if (this.mapping.autoMapCustomFields) {
-			for (const field of fields) {
-				if (explicit.has(field.Key)) continue;
-				this.autoMatches.set(fieldNameKey(field.FieldName), field);
-				this.autoMatches.set(fieldNameKey(field.Key), field);
-			}
-		}
+		const { mapping } = this;
+		const standardSources = new Set([mapping.emailField, mapping.nameField, mapping.firstNameField, mapping.lastNameField, mapping.mobileNumberField]);
+		this.customFields = new CustomFieldMatcher(
+			this.context,
+			fields,
+			(field) => ({ id: field.Key, names: [field.FieldName] }),
+			mapping.customFields,
+			mapping.autoMapCustomFields,
+			standardSources,
+			'list',
+		);
 	}
 
 	serialize(record: IDataObject, email: string, context: SerializeContext): WireSubscriber {
@@ -122,20 +101,7 @@ export class CampaignMonitorAdapter implements DestinationAdapter {
 		};
 		const mobile = textValue(record, mapping.mobileNumberField);
 		if (mobile !== undefined) wire.MobileNumber = mobile;
-
-		for (const { field, sourceField } of this.customFieldSources) {
-			this.addCustomField(wire, field, record[sourceField!], context);
-		}
-		if (this.autoMatches.size) {
-			for (const name of Object.keys(record)) {
-				let field = this.autoMatchCache.get(name);
-				if (field === undefined) {
-					field = name === mapping.emailField ? null : (this.autoMatches.get(fieldNameKey(name)) ?? null);
-					this.autoMatchCache.set(name, field);
-				}
-				if (field) this.addCustomField(wire, field, record[name], context);
-			}
-		}
+		this.customFields!.forEach(record, (field, value) => this.addCustomField(wire, field, value, context));
 		return wire;
 	}
 
@@ -216,9 +182,7 @@ export async function createCampaignMonitorAdapter(context: IExecuteFunctions): 
 	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
 	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const customFields = (context.getNodeParameter('customFields.mapping', 0, []) as Array<{ key: string; sourceField: string }>).map(
-		({ key, sourceField }) => ({ key: String(key ?? '').trim(), sourceField: String(sourceField ?? '').trim() }),
-	);
+	const customFields = readCustomFieldMappings(context);
 	const mapping: CampaignMonitorMapping = {
 		emailField,
 		nameSource: context.getNodeParameter('nameSource', 0, 'firstLast') as CampaignMonitorMapping['nameSource'],

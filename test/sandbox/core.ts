@@ -29,9 +29,11 @@ export interface ServiceModule {
 	reset(): void;
 	/** State dump for the control API (tests in another process, the demo, benchmarks). */
 	snapshot(): unknown;
+	/** Makes the access tokens in use expire now (OAuth2 services), for the 'expire-token' fault. */
+	expireTokens?(): void;
 }
 
-export type FaultKind = 'status' | 'drop-before' | 'drop-after' | 'slow';
+export type FaultKind = 'status' | 'drop-before' | 'drop-after' | 'slow' | 'expire-token';
 
 /** A fault applied to the next `times` matching requests. */
 export interface FaultSpec {
@@ -138,4 +140,15 @@ export function basicAuth(headers: IncomingHttpHeaders): { user: string; passwor
 	const colon = decoded.indexOf(':');
 	if (colon < 0) return undefined;
 	return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+/** Milliseconds as seconds for Retry-After: whole seconds at the published scale, fractions when sped up. */
+export function retryAfterSeconds(ms: number, scale: number): string {
+	return scale === 1 ? String(Math.max(1, Math.ceil(ms / 1000))) : (Math.max(1, ms) / 1000).toFixed(3);
+}
+
+/** Applies `apply` once `delayMs` has passed, without keeping the process alive for it. */
+export function later(delayMs: number, apply: () => void): void {
+	const timer = setTimeout(apply, Math.max(0, delayMs));
+	timer.unref?.();
 }

@@ -2,7 +2,10 @@ import type { IncomingMessage, Server, ServerResponse } from 'http';
 import { createServer } from 'http';
 import type { AddressInfo, Socket } from 'net';
 
+import { AC_TEST_API_KEY, ActiveCampaignSandbox } from './activeCampaign';
 import { CampaignMonitorSandbox, CM_TEST_API_KEY } from './campaignMonitor';
+import { CC_CLIENT_ID, CC_CLIENT_SECRET, ConstantContactSandbox } from './constantContact';
+import { OMNISEND_TEST_API_KEY, OmnisendSandbox } from './omnisend';
 import type { FaultSpec, RequestLogEntry, SandboxRequest, SandboxResponse, ServiceModule } from './core';
 import { parseJson, sleep } from './core';
 
@@ -22,6 +25,12 @@ export class Sandbox {
 
 	readonly campaignMonitor: CampaignMonitorSandbox;
 
+	readonly constantContact: ConstantContactSandbox;
+
+	readonly activeCampaign: ActiveCampaignSandbox;
+
+	readonly omnisend: OmnisendSandbox;
+
 	readonly services: ServiceModule[];
 
 	readonly requests: RequestLogEntry[] = [];
@@ -37,7 +46,10 @@ export class Sandbox {
 	constructor(options: SandboxOptions = {}) {
 		this.scale = options.scale ?? 1;
 		this.campaignMonitor = new CampaignMonitorSandbox(this.scale);
-		this.services = [this.campaignMonitor];
+		this.constantContact = new ConstantContactSandbox(this.scale);
+		this.activeCampaign = new ActiveCampaignSandbox(this.scale);
+		this.omnisend = new OmnisendSandbox(this.scale);
+		this.services = [this.campaignMonitor, this.constantContact, this.activeCampaign, this.omnisend];
 	}
 
 	async start(port = 0): Promise<this> {
@@ -61,10 +73,32 @@ export class Sandbox {
 		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
 	}
 
-	/** Base URLs and credentials for the node credentials. */
+	/**
+	 * Credential data for each exporter, pointing at this sandbox. Rate limit factors match the
+	 * sandbox's scale, so clients pace themselves exactly as fast as the sped-up limits allow.
+	 * Constant Contact's tokens are issued fresh, as the authorization-code flow would.
+	 */
 	get endpoints() {
 		return {
 			campaignMonitor: { baseUrl: `${this.url}${this.campaignMonitor.prefix}`, apiKey: CM_TEST_API_KEY },
+			constantContact: this.constantContactCredentials(),
+			activeCampaign: { accountUrl: `${this.url}${this.activeCampaign.prefix}`, apiKey: AC_TEST_API_KEY, rateLimitFactor: this.scale },
+			omnisend: { baseUrl: `${this.url}${this.omnisend.prefix}`, apiKey: OMNISEND_TEST_API_KEY, rateLimitFactor: this.scale },
+		};
+	}
+
+	constantContactCredentials() {
+		return {
+			baseUrl: `${this.url}${this.constantContact.prefix}/v3`,
+			accessTokenUrl: `${this.url}${this.constantContact.prefix}/oauth2/default/v1/token`,
+			authUrl: `${this.url}${this.constantContact.prefix}/oauth2/default/v1/authorize`,
+			clientId: CC_CLIENT_ID,
+			clientSecret: CC_CLIENT_SECRET,
+			grantType: 'pkce',
+			authentication: 'header',
+			scope: 'contact_data offline_access account_read',
+			rateLimitFactor: this.scale,
+			oauthTokenData: this.constantContact.issueTokens(),
 		};
 	}
 
@@ -122,6 +156,7 @@ export class Sandbox {
 			log.endedAt = Date.now();
 			return this.write(response, { status: log.status, body: fault.body, headers: fault.headers });
 		}
+		if (fault?.kind === 'expire-token') service.expireTokens?.();
 		if (body.tooLarge) {
 			log.status = 413;
 			log.endedAt = Date.now();
@@ -177,6 +212,16 @@ export class Sandbox {
 		const listMatch = url.pathname.match(/^\/_sandbox\/campaignMonitor\/lists\/([^/]+)\/subscribers$/);
 		if (request.method === 'GET' && listMatch) {
 			return this.write(response, { status: 200, body: this.campaignMonitor.subscribers(decodeURIComponent(listMatch[1])) });
+		}
+		if (route === 'GET /_sandbox/constantContact/contacts') {
+			return this.write(response, { status: 200, body: this.constantContact.contacts().map((contact) => ({ ...contact, lists: [...contact.lists] })) });
+		}
+		if (route === 'POST /_sandbox/constantContact/tokens') return this.write(response, { status: 200, body: this.constantContact.issueTokens() });
+		if (route === 'GET /_sandbox/activeCampaign/contacts') {
+			return this.write(response, { status: 200, body: this.activeCampaign.contacts().map((contact) => ({ ...contact, tags: [...contact.tags], lists: Object.fromEntries(contact.lists) })) });
+		}
+		if (route === 'GET /_sandbox/omnisend/contacts') {
+			return this.write(response, { status: 200, body: this.omnisend.contacts().map((contact) => ({ ...contact, tags: [...contact.tags] })) });
 		}
 		this.write(response, { status: 404, body: { message: 'unknown control route' } });
 	}

@@ -259,7 +259,7 @@ describe('Campaign Monitor Export', () => {
 
 	test('a mapping to a custom field the list does not have fails before sending', async () => {
 		const result = await exportItems([{ email: 'a@example.com' }], { customFields: { mapping: [{ key: '[Shoe Size]', sourceField: 'size' }] } });
-		expect(result.nodeError('Export')!.message).toBe('The list has no custom field "[Shoe Size]"');
+		expect(result.nodeError("Export")!.message).toBe('The list has no custom field "[Shoe Size]"');
 		expect(sandbox().requestsTo('campaignMonitor', '/import.json')).toHaveLength(0);
 	});
 

@@ -1,0 +1,398 @@
+import { randomBytes, randomUUID } from 'crypto';
+import { z } from 'zod';
+
+import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
+import { basicAuth, later, parseJson, SlidingWindowLimiter } from './core';
+
+/**
+ * Constant Contact (API v3) as the sandbox models it. Documented constants:
+ * - contacts_json_import: at most 40,000 contacts and under 4 MB (read as 4,000,000 bytes); data past
+ *   4 MB is dropped silently, as the service does — the sandbox counts it so tests prove it never happens.
+ * - 4 requests per second per application (sliding window) → 429 {"error_key":"throttled"}, no Retry-After;
+ *   10,000 requests per day → 429 {"error_key":"quota_exceeded"}.
+ * - Imports are asynchronous: an activity completes CC_ACTIVITY_BASE_MS + CC_IMPORT_MS_PER_CONTACT per
+ *   contact after it is accepted (modelled), and only then do contacts and list memberships change.
+ * - OAuth2: access tokens live 24 hours; refresh tokens rotate (each is good once: reusing a spent one
+ *   revokes the whole grant, as rotating-token servers do).
+ * - Field lengths from the API's JsonImportContact model (first_name 50, street 255, cf: 255, …);
+ *   longer values fail that contact with an activity error. At most 25 custom fields per contact.
+ */
+export const CC_MAX_CONTACTS_PER_IMPORT = 40_000;
+export const CC_MAX_IMPORT_BYTES = 4_000_000;
+export const CC_REQUESTS_PER_SECOND = 4;
+export const CC_REQUESTS_PER_DAY = 10_000;
+export const CC_ACTIVITY_BASE_MS = 2_000;
+export const CC_IMPORT_MS_PER_CONTACT = 0.5;
+export const CC_ACCESS_TOKEN_SECONDS = 86_400;
+export const CC_CLIENT_ID = 'sandbox-cc-client-id';
+export const CC_CLIENT_SECRET = 'sandbox-cc-client-secret';
+export const CC_AUTHORIZATION_CODE = 'sandbox-cc-authorization-code';
+
+const FIELD_LENGTHS: Record<string, number> = {
+	email: 80,
+	first_name: 50,
+	last_name: 50,
+	job_title: 50,
+	company_name: 50,
+	phone: 50,
+	street: 255,
+	street2: 255,
+	city: 50,
+	state: 50,
+	zip: 50,
+	country: 50,
+	anniversary: 10,
+};
+const CUSTOM_FIELD_LENGTH = 255;
+const MAX_CUSTOM_FIELDS_PER_CONTACT = 25;
+
+const importContactSchema = z
+	.object({
+		email: z.string(),
+		first_name: z.string().optional(),
+		last_name: z.string().optional(),
+		job_title: z.string().optional(),
+		company_name: z.string().optional(),
+		birthday_month: z.number().int().min(1).max(12).optional(),
+		birthday_day: z.number().int().min(1).max(31).optional(),
+		anniversary: z.string().optional(),
+		phone: z.string().optional(),
+		street: z.string().optional(),
+		street2: z.string().optional(),
+		city: z.string().optional(),
+		state: z.string().optional(),
+		zip: z.string().optional(),
+		country: z.string().optional(),
+	})
+	.catchall(z.string())
+	.superRefine((contact, context) => {
+		for (const key of Object.keys(contact)) {
+			if (!(key in importContactSchema.innerType().shape) && !key.startsWith('cf:')) {
+				context.addIssue({ code: z.ZodIssueCode.custom, message: `Unrecognized key: ${key}` });
+			}
+		}
+	});
+
+const importSchema = z
+	.object({
+		import_data: z.array(importContactSchema).min(1).max(CC_MAX_CONTACTS_PER_IMPORT),
+		list_ids: z.array(z.string().uuid()).min(1).max(50),
+	})
+	.strict();
+
+export interface CcContact {
+	contact_id: string;
+	email: string;
+	/** implicit, explicit, unsubscribed, … as email_address.permission_to_send */
+	permission: string;
+	fields: Record<string, string | number>;
+	customFields: Record<string, string>;
+	lists: Set<string>;
+	updatedAt: string;
+}
+
+interface Activity {
+	activity_id: string;
+	state: 'initialized' | 'processing' | 'completed' | 'failed';
+	createdAt: number;
+	doneAt: number;
+	total: number;
+	errors: Array<{ message: string }>;
+	errorCount: number;
+	cannotAddToList: number;
+	listCount: number;
+}
+
+function acceptsEmail(email: string): boolean {
+	return /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(email) && !/\.invalid$/i.test(email);
+}
+
+function token(prefix: string): string {
+	return `${prefix}-${randomBytes(12).toString('hex')}`;
+}
+
+export class ConstantContactSandbox implements ServiceModule {
+	readonly prefix = '/cc';
+
+	readonly name = 'constantContact';
+
+	/** Bodies past 4 MB are read whole: the sandbox drops the excess itself, as the service does. */
+	readonly maxBodyBytes = 64_000_000;
+
+	private readonly perSecond: SlidingWindowLimiter;
+
+	private requestsToday = 0;
+
+	private accessTokens = new Map<string, number>();
+
+	private refreshTokens = new Map<string, 'valid' | 'spent'>();
+
+	private contactsByEmail = new Map<string, CcContact>();
+
+	private activities = new Map<string, Activity>();
+
+	readonly lists = [
+		{ list_id: '6f1c2a10-0000-4000-8000-000000000001', name: 'Newsletter' },
+		{ list_id: '6f1c2a10-0000-4000-8000-000000000002', name: 'VIP Customers' },
+		{ list_id: '6f1c2a10-0000-4000-8000-000000000003', name: 'Events' },
+	];
+
+	readonly customFields = [
+		{ custom_field_id: '9a8b7c6d-0000-4000-8000-000000000001', label: 'Loyalty Tier', name: 'loyalty_tier', type: 'string' },
+		{ custom_field_id: '9a8b7c6d-0000-4000-8000-000000000002', label: 'Segments', name: 'segments', type: 'string' },
+	];
+
+	/** Bytes past 4 MB that were dropped, and imports that reached 4 MB: both must stay 0. */
+	silentlyDroppedContacts = 0;
+
+	oversizedImports = 0;
+
+	/** Refresh grants served, and spent refresh tokens presented again. */
+	refreshes = 0;
+
+	refreshTokenReuse = 0;
+
+	constructor(private readonly scale: number) {
+		this.perSecond = new SlidingWindowLimiter(CC_REQUESTS_PER_SECOND, 1000 / scale);
+	}
+
+	reset(): void {
+		this.perSecond.reset();
+		this.requestsToday = 0;
+		this.accessTokens = new Map();
+		this.refreshTokens = new Map();
+		this.contactsByEmail = new Map();
+		this.activities = new Map();
+		this.silentlyDroppedContacts = 0;
+		this.oversizedImports = 0;
+		this.refreshes = 0;
+		this.refreshTokenReuse = 0;
+	}
+
+	/** Tokens as the authorization-code flow would give them to n8n. */
+	issueTokens(): { access_token: string; refresh_token: string; token_type: string; expires_in: number; scope: string } {
+		const access = token('cc-access');
+		const refresh = token('cc-refresh');
+		this.accessTokens.set(access, Date.now() + CC_ACCESS_TOKEN_SECONDS * 1000);
+		this.refreshTokens.set(refresh, 'valid');
+		return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: CC_ACCESS_TOKEN_SECONDS, scope: 'contact_data offline_access account_read' };
+	}
+
+	expireTokens(): void {
+		for (const key of this.accessTokens.keys()) this.accessTokens.set(key, 0);
+	}
+
+	/** Spends the daily quota, to test quota_exceeded. */
+	exhaustDailyQuota(remaining = 0): void {
+		this.requestsToday = CC_REQUESTS_PER_DAY - remaining;
+	}
+
+	contacts(): CcContact[] {
+		return [...this.contactsByEmail.values()];
+	}
+
+	listMembers(listId: string): CcContact[] {
+		return this.contacts().filter((contact) => contact.lists.has(listId));
+	}
+
+	seed(email: string, permission = 'implicit', lists: string[] = []): void {
+		this.contactsByEmail.set(email.toLowerCase(), {
+			contact_id: randomUUID(),
+			email: email.toLowerCase(),
+			permission,
+			fields: {},
+			customFields: {},
+			lists: new Set(lists),
+			updatedAt: new Date().toISOString(),
+		});
+	}
+
+	snapshot() {
+		return {
+			contacts: this.contactsByEmail.size,
+			lists: this.lists.map((list) => ({ ...list, members: this.listMembers(list.list_id).length })),
+			activities: this.activities.size,
+			silentlyDroppedContacts: this.silentlyDroppedContacts,
+			oversizedImports: this.oversizedImports,
+			peakPerSecond: this.perSecond.peak,
+		};
+	}
+
+	handle(request: SandboxRequest): SandboxResponse {
+		if (request.path === '/oauth2/default/v1/token') return this.tokenEndpoint(request);
+		if (!request.path.startsWith('/v3/')) return { status: 404, body: { error_key: 'not_found', error_message: 'Not found' } };
+
+		const bearer = request.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
+		const expiresAt = bearer ? this.accessTokens.get(bearer) : undefined;
+		if (!bearer || expiresAt === undefined || expiresAt <= Date.now()) {
+			return { status: 401, body: [{ error_key: 'unauthorized', error_message: 'Unauthorized' }] };
+		}
+		if (this.requestsToday >= CC_REQUESTS_PER_DAY) {
+			return { status: 429, body: { error_key: 'quota_exceeded', error_message: 'Daily request quota exceeded' } };
+		}
+		if (!this.perSecond.take('app').allowed) {
+			return { status: 429, body: { error_key: 'throttled', error_message: 'Too many requests: 4 per second' } };
+		}
+		this.requestsToday++;
+		return this.route(request, request.path.slice(3));
+	}
+
+	private tokenEndpoint(request: SandboxRequest): SandboxResponse {
+		const form = new URLSearchParams(request.rawBody.toString('utf8'));
+		const basic = basicAuth(request.headers);
+		const clientId = basic?.user ?? form.get('client_id');
+		const clientSecret = basic?.password ?? form.get('client_secret');
+		if (clientId !== CC_CLIENT_ID || (clientSecret && clientSecret !== CC_CLIENT_SECRET)) {
+			return { status: 401, body: { error: 'invalid_client', error_description: 'Client authentication failed' } };
+		}
+		const grant = form.get('grant_type');
+		if (grant === 'authorization_code' && form.get('code') === CC_AUTHORIZATION_CODE) return { status: 200, body: this.issueTokens() };
+		if (grant === 'refresh_token') {
+			const presented = form.get('refresh_token') ?? '';
+			const state = this.refreshTokens.get(presented);
+			if (state === 'spent') {
+				// Reuse of a rotated token: revoke everything, as a rotating-token server must.
+				this.refreshTokenReuse++;
+				this.accessTokens.clear();
+				this.refreshTokens.clear();
+			}
+			if (state !== 'valid') return { status: 400, body: { error: 'invalid_grant', error_description: 'The refresh token is invalid or expired.' } };
+			this.refreshTokens.set(presented, 'spent');
+			this.refreshes++;
+			return { status: 200, body: this.issueTokens() };
+		}
+		return { status: 400, body: { error: 'unsupported_grant_type', error_description: `Grant ${grant} is not supported` } };
+	}
+
+	private route(request: SandboxRequest, path: string): SandboxResponse {
+		const { method, query } = request;
+		let match: RegExpMatchArray | null;
+		if (method === 'GET' && path === '/account/summary') return { status: 200, body: { encoded_account_id: 'sandbox-account', organization_name: 'Sandbox Retail' } };
+		if (method === 'GET' && path === '/contact_lists') {
+			return { status: 200, body: { lists: this.lists.map((list) => ({ ...list, membership_count: this.listMembers(list.list_id).length })), lists_count: this.lists.length } };
+		}
+		if (method === 'GET' && path === '/contact_custom_fields') return { status: 200, body: { custom_fields: this.customFields } };
+		if (method === 'GET' && path === '/contacts') return this.listContacts(query);
+		if (method === 'POST' && path === '/activities/contacts_json_import') return this.import(request.rawBody);
+		if (method === 'GET' && (match = path.match(/^\/activities\/([^/]+)$/))) {
+			const activity = this.activities.get(match[1]);
+			if (!activity) return { status: 404, body: [{ error_key: 'not_found', error_message: 'Activity not found' }] };
+			return { status: 200, body: this.activityBody(activity) };
+		}
+		return { status: 404, body: [{ error_key: 'not_found', error_message: `No route for ${method} ${path}` }] };
+	}
+
+	private listContacts(query: URLSearchParams): SandboxResponse {
+		const status = query.get('status') ?? 'all';
+		const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 50)));
+		const offset = Number(query.get('cursor') ?? 0);
+		const all = this.contacts().filter((contact) => status === 'all' || (status === 'unsubscribed' ? contact.permission === 'unsubscribed' : contact.permission !== 'unsubscribed'));
+		const page = all.slice(offset, offset + limit);
+		return {
+			status: 200,
+			body: {
+				contacts: page.map((contact) => ({ contact_id: contact.contact_id, email_address: { address: contact.email, permission_to_send: contact.permission }, updated_at: contact.updatedAt })),
+				...(offset + limit < all.length ? { _links: { next: { href: `/v3/contacts?status=${status}&limit=${limit}&cursor=${offset + limit}` } } } : {}),
+			},
+		};
+	}
+
+	private import(rawBody: Buffer): SandboxResponse {
+		let body = rawBody;
+		if (body.length >= CC_MAX_IMPORT_BYTES) {
+			// The service keeps the first 4 MB and drops the rest without a word.
+			this.oversizedImports++;
+			body = body.subarray(0, CC_MAX_IMPORT_BYTES);
+			const text = body.toString('utf8');
+			const lastComplete = text.lastIndexOf('},{');
+			const kept = `${text.slice(0, lastComplete + 1)}],"list_ids":${JSON.stringify((JSON.parse(rawBody.toString('utf8')) as { list_ids: string[] }).list_ids)}}`;
+			const total = (JSON.parse(rawBody.toString('utf8')) as { import_data: unknown[] }).import_data.length;
+			body = Buffer.from(kept);
+			this.silentlyDroppedContacts += total - (JSON.parse(kept) as { import_data: unknown[] }).import_data.length;
+		}
+		const json = parseJson(body);
+		if (!json.ok) return { status: 400, body: [{ error_key: 'malformed_json', error_message: json.error }] };
+		const parsed = importSchema.safeParse(json.value);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			return { status: 400, body: [{ error_key: 'json.field.invalid', error_message: `#/${issue.path.join('/')}: ${issue.message}` }] };
+		}
+		const known = new Set(this.lists.map((list) => list.list_id));
+		const unknown = parsed.data.list_ids.find((id) => !known.has(id));
+		if (unknown) return { status: 400, body: [{ error_key: 'list.not_found', error_message: `List ${unknown} does not exist` }] };
+
+		const now = Date.now();
+		const activity: Activity = {
+			activity_id: randomUUID(),
+			state: 'initialized',
+			createdAt: now,
+			doneAt: now + (CC_ACTIVITY_BASE_MS + parsed.data.import_data.length * CC_IMPORT_MS_PER_CONTACT) / this.scale,
+			total: parsed.data.import_data.length,
+			errors: [],
+			errorCount: 0,
+			cannotAddToList: 0,
+			listCount: parsed.data.list_ids.length,
+		};
+		this.activities.set(activity.activity_id, activity);
+		later(activity.doneAt - now, () => this.complete(activity, parsed.data.import_data, parsed.data.list_ids));
+		return { status: 201, body: this.activityBody(activity), contacts: activity.total };
+	}
+
+	private complete(activity: Activity, contacts: Array<Record<string, string | number | undefined>>, listIds: string[]): void {
+		const customNames = new Set(this.customFields.map((field) => field.name));
+		contacts.forEach((input, index) => {
+			const line = index + 1;
+			const email = String(input.email).trim().toLowerCase();
+			const fail = (message: string) => {
+				activity.errors.push({ message: `Line ${line}: ${message}` });
+				activity.errorCount++;
+			};
+			if (!acceptsEmail(email)) return fail(`email address is invalid: ${input.email}`);
+			const custom = Object.keys(input).filter((key) => key.startsWith('cf:'));
+			if (custom.length > MAX_CUSTOM_FIELDS_PER_CONTACT) return fail(`more than ${MAX_CUSTOM_FIELDS_PER_CONTACT} custom fields`);
+			const missing = custom.find((key) => !customNames.has(key.slice(3)));
+			if (missing) return fail(`custom field ${missing.slice(3)} does not exist`);
+			for (const [key, value] of Object.entries(input)) {
+				const max = key.startsWith('cf:') ? CUSTOM_FIELD_LENGTH : FIELD_LENGTHS[key];
+				if (max !== undefined && String(value).length > max) return fail(`${key} is longer than ${max} characters`);
+			}
+			let contact = this.contactsByEmail.get(email);
+			if (!contact) {
+				contact = { contact_id: randomUUID(), email, permission: 'implicit', fields: {}, customFields: {}, lists: new Set(), updatedAt: '' };
+				this.contactsByEmail.set(email, contact);
+			}
+			for (const [key, value] of Object.entries(input)) {
+				if (key === 'email' || value === undefined) continue;
+				if (key.startsWith('cf:')) contact.customFields[key.slice(3)] = String(value);
+				else contact.fields[key] = value;
+			}
+			contact.updatedAt = new Date().toISOString();
+			// Unsubscribed contacts are updated but not added back to lists.
+			if (contact.permission === 'unsubscribed') activity.cannotAddToList++;
+			else for (const listId of listIds) contact.lists.add(listId);
+		});
+		activity.state = 'completed';
+	}
+
+	private activityBody(activity: Activity) {
+		const now = Date.now();
+		const done = activity.state === 'completed';
+		const state = done ? 'completed' : now - activity.createdAt > 50 / this.scale ? 'processing' : 'initialized';
+		const percent = done ? 100 : Math.min(99, Math.floor(((now - activity.createdAt) / (activity.doneAt - activity.createdAt)) * 100));
+		return {
+			activity_id: activity.activity_id,
+			state,
+			created_at: new Date(activity.createdAt).toISOString(),
+			percent_done: percent,
+			activity_errors: done ? activity.errors : [],
+			status: {
+				items_total_count: activity.total,
+				items_completed_count: done ? activity.total : Math.floor((activity.total * percent) / 100),
+				error_count: done ? activity.errorCount : 0,
+				cannot_add_to_list_count: done ? activity.cannotAddToList : 0,
+				list_count: activity.listCount,
+			},
+			_links: { self: { href: `/v3/activities/${activity.activity_id}` } },
+		};
+	}
+}
