@@ -133,6 +133,12 @@ export interface DestinationAdapter {
 	 */
 	interpretBatchResponse(response: DestinationResponse, emails: readonly string[]): BatchOutcome | undefined;
 
+	/**
+	 * For discovery and polling answers: a message when the answer means nothing more can be sent
+	 * (a daily quota), so it is not retried.
+	 */
+	fatalMessage?(response: DestinationResponse): string | undefined;
+
 	/** Asks for the state of several jobs at once, economically. Only for asynchronous services. */
 	pollJobs?(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>>;
 

@@ -60,6 +60,16 @@ function networkCode(error: unknown): string {
 	return 'UNKNOWN';
 }
 
+function refreshFailure(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+		const message = (current as { message?: unknown }).message;
+		if (typeof message === 'string' && /needs to be reconnected|could not be refreshed|refresh token/i.test(message)) return message;
+		current = (current as { cause?: unknown }).cause;
+	}
+	return undefined;
+}
+
 function statusOf(error: unknown): number | undefined {
 	let current: unknown = error;
 	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
@@ -140,6 +150,10 @@ export async function sendRaw(
 		if (response) return response;
 		const status = statusOf(error);
 		if (status !== undefined) return { statusCode: status, headers: {}, body: undefined };
+		// n8n could not refresh an OAuth2 token (revoked grant, spent refresh token): an authorization
+		// failure to report, not a network fault to retry. n8n's message names the credential only.
+		const refresh = refreshFailure(error);
+		if (refresh) return { statusCode: 401, headers: {}, body: { message: refresh } };
 		return { statusCode: 0, headers: {}, body: undefined, networkError: networkCode(error) };
 	}
 }

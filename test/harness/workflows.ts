@@ -25,3 +25,6 @@ export function chain(...specs: NodeSpec[]): Pick<IWorkflowBase, 'nodes' | 'conn
 }
 
 export const cmCredentials = { campaignMonitorExportApi: { id: 'cm-test', name: 'Campaign Monitor (sandbox)' } };
+export const ccCredentials = { constantContactExportOAuth2Api: { id: 'cc-test', name: 'Constant Contact (sandbox)' } };
+export const acCredentials = { activeCampaignExportApi: { id: 'ac-test', name: 'ActiveCampaign (sandbox)' } };
+export const omnisendCredentials = { omnisendExportApi: { id: 'omnisend-test', name: 'Omnisend (sandbox)' } };

@@ -187,9 +187,10 @@ export async function runExport(
 	};
 	await Promise.all(Array.from({ length: Math.max(1, Math.min(adapter.limits.maxConcurrentRequests, batches.length)) }, worker));
 
-	// Asynchronous services: wait for the jobs, asking for several at once.
-	if (pendingJobs.size && adapter.pollJobs && stopMessage === undefined) {
-		const problem = await waitForJobs(adapter, session, contacts, pendingJobs, indicesOf, (batch, status) => {
+	// Asynchronous services: wait for the jobs, asking for several at once. Jobs already submitted are
+	// followed even after a stop, so that what was sent is reported as far as the service still answers.
+	if (pendingJobs.size && adapter.pollJobs) {
+		const problem = await waitForJobs(adapter, session, contacts, pendingJobs, indicesOf, settings.rateLimitFactor, (batch, status) => {
 			if (status.state === 'failed') {
 				unconfirmed.set(batch.index, status.message);
 				stopMessage ??= status.message;
@@ -213,8 +214,8 @@ export async function runExport(
 	}
 
 	// Whatever was not confirmed ends as not sent, with the reason the export stopped.
-	for (const batch of pendingJobs.values()) {
-		unconfirmed.set(batch.index, `the ${adapter.serviceName} job's result is unknown (${stopMessage ?? 'stopped'})`);
+	for (const [jobId, batch] of pendingJobs) {
+		unconfirmed.set(batch.index, `sent as ${adapter.serviceName} job ${jobId}, but its result could not be read (${stopMessage ?? 'stopped'})`);
 	}
 	for (const batch of batches) {
 		if (settled[batch.index] === 1) continue;
@@ -340,10 +341,12 @@ async function waitForJobs(
 	contacts: PreparedContacts,
 	pendingJobs: Map<string, Batch>,
 	indicesOf: (batch: Batch) => number[],
+	rateLimitFactor: number,
 	ended: (batch: Batch, status: Exclude<JobStatus, { state: 'pending' }>) => void,
 ): Promise<string | undefined> {
 	const startedAt = Date.now();
-	const interval = adapter.pollIntervalMs ?? 1000;
+	// Polls spend the same request budget as imports: where the budget is larger, look more often.
+	const interval = (adapter.pollIntervalMs ?? 1000) / rateLimitFactor;
 	while (pendingJobs.size) {
 		if (Date.now() - startedAt > MAX_JOB_WAIT_MS) return `${adapter.serviceName} jobs did not finish within ${MAX_JOB_WAIT_MS / 3_600_000} hours`;
 		if (session.cancelled) return 'the execution was cancelled';

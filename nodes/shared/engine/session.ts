@@ -102,9 +102,16 @@ export class Session {
 	 * returned. When retries run out, `failure` is set and a status-0 answer returned.
 	 */
 	async fetch(request: DestinationRequest, purpose: RequestPurpose): Promise<DestinationResponse> {
-		const result = await this.send(request, purpose, (response) =>
-			isRetryableStatus(response.statusCode) ? { retry: true, message: `HTTP ${response.statusCode}` } : { retry: false, value: response },
-		);
+		let fatal: string | undefined;
+		const result = await this.send(request, purpose, (response): Decision<DestinationResponse> => {
+			fatal = this.adapter.fatalMessage?.(response);
+			if (fatal === undefined && isRetryableStatus(response.statusCode)) return { retry: true, message: `HTTP ${response.statusCode}` };
+			return { retry: false, value: response };
+		});
+		if (fatal !== undefined) {
+			this.failure ??= fatal;
+			return { statusCode: 0, headers: {}, body: undefined, networkError: fatal };
+		}
 		if (result.ok) return result.value;
 		this.failure ??= result.message;
 		return { statusCode: 0, headers: {}, body: undefined, networkError: result.message };

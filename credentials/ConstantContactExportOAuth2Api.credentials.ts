@@ -1,0 +1,57 @@
+import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class ConstantContactExportOAuth2Api implements ICredentialType {
+	name = 'constantContactExportOAuth2Api';
+
+	extends = ['oAuth2Api'];
+
+	displayName = 'Constant Contact Export OAuth2 API';
+
+	documentationUrl = 'https://developer.constantcontact.com/api_guide/auth_overview.html';
+
+	icon = { light: 'file:../nodes/ConstantContact/constantContact.svg', dark: 'file:../nodes/ConstantContact/constantContact.dark.svg' } as const;
+
+	properties: INodeProperties[] = [
+		// Authorization code with PKCE, as Constant Contact recommends; n8n refreshes the tokens.
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'pkce' },
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'hidden',
+			default: 'https://authz.constantcontact.com/oauth2/default/v1/authorize',
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'string',
+			default: 'https://authz.constantcontact.com/oauth2/default/v1/token',
+			description: 'Change only to reach a test server',
+		},
+		// offline_access gives the refresh token; account_read serves the credential test.
+		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'contact_data offline_access account_read' },
+		{ displayName: 'Auth URI Query Parameters', name: 'authQueryParameters', type: 'hidden', default: '' },
+		{ displayName: 'Authentication', name: 'authentication', type: 'hidden', default: 'header' },
+		{
+			displayName: 'API Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.cc.email/v3',
+			description: 'Change only to reach a proxy or a test server. Plain http is accepted for loopback hosts only.',
+		},
+		{
+			displayName: 'Rate Limit Factor',
+			name: 'rateLimitFactor',
+			type: 'number',
+			typeOptions: { minValue: 0.01 },
+			default: 1,
+			description: 'Multiplies the published limit of 4 requests per second. Leave at 1 unless Constant Contact raised your application\'s limit.',
+		},
+	];
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/account/summary',
+		},
+	};
+}

@@ -1,0 +1,234 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type {
+	BatchOutcome,
+	ContactFailure,
+	DestinationAdapter,
+	DestinationRequest,
+	DestinationResponse,
+	JobStatus,
+	RequestSender,
+	SerializeContext,
+} from '../shared/adapter';
+import { ContactRejection } from '../shared/adapter';
+import { textValue } from '../shared/contact';
+import type { CustomFieldMapping, StandardField } from '../shared/fields';
+import { CustomFieldMatcher, readCustomFieldMappings, readFieldMap } from '../shared/fields';
+import { jsonEnvelope } from '../shared/mapping';
+import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_LIMITS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
+import type { ConstantContactCustomField } from './transport';
+import { constantContactBaseUrl, CREDENTIAL_TYPE, getCustomFields, getLists, quotaMessage, SERVICE_NAME } from './transport';
+
+/** Standard import fields and the member fields they come from by default. */
+export const CONSTANT_CONTACT_FIELDS: StandardField[] = [
+	{ key: 'first_name', displayName: 'First Name', defaultSource: 'firstName' },
+	{ key: 'last_name', displayName: 'Last Name', defaultSource: 'lastName' },
+	{ key: 'phone', displayName: 'Phone', defaultSource: 'phone' },
+	{ key: 'street', displayName: 'Street', defaultSource: 'address' },
+	{ key: 'city', displayName: 'City', defaultSource: 'city' },
+	{ key: 'state', displayName: 'State', defaultSource: 'state' },
+	{ key: 'zip', displayName: 'Zip', defaultSource: 'postalCode' },
+	{ key: 'country', displayName: 'Country', defaultSource: 'country' },
+];
+
+export interface ConstantContactSettings {
+	listIds: string[];
+	emailField: string;
+	fieldMap: Record<string, string>;
+	customFields: CustomFieldMapping[];
+	autoMapCustomFields: boolean;
+}
+
+interface Activity {
+	activity_id?: string;
+	state?: string;
+	activity_errors?: Array<{ message?: string } | string>;
+	status?: { cannot_add_to_list_count?: number; error_count?: number };
+}
+
+/** Milliseconds between looks at a running activity: each look costs one of 4 requests per second. */
+const POLL_INTERVAL_MS = 2000;
+
+export class ConstantContactAdapter implements DestinationAdapter {
+	readonly destination = 'constantContact';
+
+	readonly serviceName = SERVICE_NAME;
+
+	readonly credentialType = CREDENTIAL_TYPE;
+
+	readonly limits = CONSTANT_CONTACT_LIMITS;
+
+	readonly pollIntervalMs = POLL_INTERVAL_MS;
+
+	readonly emailField: string;
+
+	readonly target: string;
+
+	private customFields?: CustomFieldMatcher<ConstantContactCustomField>;
+
+	private readonly envelope: { prefix: string; suffix: string };
+
+	/** Unsubscribed addresses of the account, read once per run when an activity reports some. */
+	private unsubscribed?: Set<string>;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		readonly baseUrl: string,
+		private readonly settings: ConstantContactSettings,
+	) {
+		this.emailField = settings.emailField;
+		this.target = settings.listIds.join(',');
+		this.envelope = jsonEnvelope({ import_data: [], list_ids: settings.listIds }, 'import_data');
+	}
+
+	fatalMessage(response: DestinationResponse): string | undefined {
+		return quotaMessage(response);
+	}
+
+	async prepare(send: RequestSender): Promise<void> {
+		const node = this.context.getNode();
+		const lists = await getLists(node, send);
+		const known = new Set(lists.map((list) => list.list_id));
+		const unknown = this.settings.listIds.filter((id) => !known.has(id));
+		if (unknown.length) {
+			throw new NodeOperationError(node, `Constant Contact has no list with ID "${unknown[0]}"`, {
+				description: 'Pick the lists from the list, or copy a list ID from the list\'s URL in Constant Contact. Nothing was sent.',
+			});
+		}
+		const fields = await getCustomFields(node, send);
+		this.customFields = new CustomFieldMatcher(
+			this.context,
+			fields,
+			(field) => ({ id: field.name, names: [field.label, field.custom_field_id] }),
+			this.settings.customFields,
+			this.settings.autoMapCustomFields,
+			new Set([this.emailField, ...Object.values(this.settings.fieldMap)]),
+		);
+	}
+
+	serialize(record: IDataObject, email: string, context: SerializeContext): Record<string, string> {
+		if (email.length > CONSTANT_CONTACT_FIELD_LENGTHS.email) {
+			throw new ContactRejection('field_too_long', `The e-mail address has ${email.length} characters; Constant Contact keeps at most ${CONSTANT_CONTACT_FIELD_LENGTHS.email}`);
+		}
+		const wire: Record<string, string> = { email };
+		for (const [key, source] of Object.entries(this.settings.fieldMap)) {
+			const value = textValue(record, source);
+			if (value !== undefined) wire[key] = context.fitLength(value, CONSTANT_CONTACT_FIELD_LENGTHS[key], source);
+		}
+		let customCount = 0;
+		this.customFields!.forEach(record, (field, value) => {
+			const text = textValue({ value } as IDataObject, 'value');
+			if (text === undefined) return;
+			if (++customCount > CONSTANT_CONTACT_MAX_CUSTOM_FIELDS) {
+				throw new ContactRejection('field_too_long', `More than ${CONSTANT_CONTACT_MAX_CUSTOM_FIELDS} custom fields; Constant Contact takes at most ${CONSTANT_CONTACT_MAX_CUSTOM_FIELDS} per contact`);
+			}
+			wire[`cf:${field.name}`] = context.fitLength(text, CONSTANT_CONTACT_FIELD_LENGTHS.custom, field.label);
+		});
+		return wire;
+	}
+
+	buildBatchRequest(contactsJson: string): DestinationRequest {
+		return { method: 'POST', path: '/activities/contacts_json_import', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
+	}
+
+	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
+		const quota = quotaMessage(response);
+		if (quota) return { kind: 'fatal', message: quota, statusCode: 429 };
+		const body = response.body as Activity | undefined;
+		if ((response.statusCode === 201 || response.statusCode === 200) && body?.activity_id) return { kind: 'job', jobId: body.activity_id };
+		if (response.statusCode === 401 || response.statusCode === 403) {
+			return { kind: 'fatal', message: `Constant Contact refused the credentials (${response.statusCode}); reconnect the credential`, statusCode: response.statusCode };
+		}
+		return undefined;
+	}
+
+	/**
+	 * Activities finish in the order they were accepted, so the oldest unfinished one is asked about
+	 * first and the look stops at the first still running: one request per poll in the usual case.
+	 */
+	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
+		const statuses = new Map<string, JobStatus>();
+		for (const job of jobs) {
+			const response = await send({ method: 'GET', path: `/activities/${encodeURIComponent(job.jobId)}` }, 'poll');
+			if (response.statusCode === 0) break;
+			if (response.statusCode !== 200) {
+				statuses.set(job.jobId, { state: 'failed', message: `its status could not be read (HTTP ${response.statusCode})` });
+				continue;
+			}
+			const activity = response.body as Activity;
+			if (activity.state === 'initialized' || activity.state === 'processing') break;
+			if (activity.state !== 'completed') {
+				statuses.set(job.jobId, { state: 'failed', message: `the activity ended as ${activity.state}` });
+				continue;
+			}
+			statuses.set(job.jobId, { state: 'done', created: null, updated: null, failures: await this.failuresOf(send, activity, job.emails) });
+		}
+		return statuses;
+	}
+
+	private async failuresOf(send: RequestSender, activity: Activity, emails: readonly string[]): Promise<ContactFailure[]> {
+		const failures: ContactFailure[] = [];
+		const failed = new Set<number>();
+		for (const error of activity.activity_errors ?? []) {
+			const message = typeof error === 'string' ? error : (error.message ?? '');
+			// "Line 12: …" names the contact by its 1-based place in import_data; otherwise look for the address.
+			const line = /^Line (\d+)\b/i.exec(message);
+			let position = line ? Number(line[1]) - 1 : emails.findIndex((email) => message.toLowerCase().includes(email));
+			if (position < 0 || position >= emails.length || failed.has(position)) position = -1;
+			if (position === -1) continue;
+			failed.add(position);
+			failures.push({ position, reason: 'rejected_by_destination', message: `Constant Contact: ${message}` });
+		}
+		if ((activity.status?.cannot_add_to_list_count ?? 0) > 0) {
+			const unsubscribed = await this.unsubscribedAddresses(send);
+			emails.forEach((email, position) => {
+				if (!failed.has(position) && unsubscribed.has(email)) {
+					failures.push({ position, reason: 'unsubscribed', message: 'Constant Contact: the contact unsubscribed and cannot be added to lists (details were updated)' });
+				}
+			});
+		}
+		return failures;
+	}
+
+	/** Pages through the account's unsubscribed contacts once per run (500 a page). */
+	private async unsubscribedAddresses(send: RequestSender): Promise<Set<string>> {
+		if (this.unsubscribed) return this.unsubscribed;
+		const found = new Set<string>();
+		let request: DestinationRequest | undefined = { method: 'GET', path: '/contacts', qs: { status: 'unsubscribed', limit: 500 } };
+		while (request) {
+			const response = await send(request, 'poll');
+			if (response.statusCode !== 200) break;
+			const page = response.body as { contacts?: Array<{ email_address?: { address?: string } }>; _links?: { next?: { href?: string } } };
+			for (const contact of page.contacts ?? []) if (contact.email_address?.address) found.add(contact.email_address.address.toLowerCase());
+			const next = page._links?.next?.href;
+			request = next ? nextPage(next) : undefined;
+		}
+		this.unsubscribed = found;
+		return found;
+	}
+}
+
+/** A "next" link ("/v3/contacts?cursor=…") as a request relative to the base URL. */
+function nextPage(href: string): DestinationRequest {
+	const url = new URL(href, 'https://next.invalid');
+	return { method: 'GET', path: url.pathname.replace(/^\/v3/, ''), qs: Object.fromEntries(url.searchParams) };
+}
+
+export async function createConstantContactAdapter(context: IExecuteFunctions): Promise<ConstantContactAdapter> {
+	const node = context.getNode();
+	const baseUrl = await constantContactBaseUrl(context);
+	const listIds = (context.getNodeParameter('lists', 0, []) as string[]).map((id) => String(id).trim()).filter(Boolean);
+	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to export to');
+	if (listIds.length > 50) throw new NodeOperationError(node, 'Constant Contact takes at most 50 lists per import');
+	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
+	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	return new ConstantContactAdapter(context, baseUrl, {
+		listIds,
+		emailField,
+		fieldMap: readFieldMap(context, CONSTANT_CONTACT_FIELDS),
+		customFields: readCustomFieldMappings(context),
+		autoMapCustomFields: options.autoMapCustomFields !== false,
+	});
+}
