@@ -42,7 +42,7 @@ export class RateLimiter {
 		for (const { limit, windowMs, purpose } of limits) {
 			// The service stamps a request when it arrives, a little after we stamp it here: a small
 			// margin keeps two requests sent a window apart from landing inside one window over there.
-			this.windows.push({ limit, windowMs: windowMs + Math.max(3, windowMs * 0.01), purpose, starts: [] });
+			this.windows.push({ limit, windowMs: windowMs + Math.max(10, windowMs * 0.01), purpose, starts: [] });
 		}
 	}
 

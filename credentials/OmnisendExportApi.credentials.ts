@@ -1,0 +1,56 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class OmnisendExportApi implements ICredentialType {
+	name = 'omnisendExportApi';
+
+	displayName = 'Omnisend Export API';
+
+	documentationUrl = 'https://api-docs.omnisend.com/reference/authentication';
+
+	icon = { light: 'file:../nodes/Omnisend/omnisend.svg', dark: 'file:../nodes/Omnisend/omnisend.dark.svg' } as const;
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Store settings → API keys in Omnisend',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://api.omnisend.com/api',
+			description: 'Change only to reach a proxy or a test server. Plain http is accepted for loopback hosts only.',
+		},
+		{
+			displayName: 'Rate Limit Factor',
+			name: 'rateLimitFactor',
+			type: 'number',
+			typeOptions: { minValue: 0.01 },
+			default: 1,
+			description: 'Multiplies the published limit of 400 requests per minute. Leave at 1 unless Omnisend raised your brand\'s limit.',
+		},
+	];
+
+	// API version 2026-03-15 wants both headers on every request.
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Omnisend-API-Key {{$credentials.apiKey}}',
+				'Omnisend-Version': '2026-03-15',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			url: '/brands/current',
+		},
+	};
+}

@@ -1,0 +1,196 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationRequest, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import { textValue } from '../shared/contact';
+import type { CustomFieldMapping, StandardField } from '../shared/fields';
+import { CustomFieldMatcher, parseTagList, readCustomFieldMappings, readFieldMap, tagsFor } from '../shared/fields';
+import { jsonEnvelope } from '../shared/mapping';
+import { ACTIVE_CAMPAIGN_LIMITS } from './limits';
+import type { ActiveCampaignField } from './transport';
+import { activeCampaignBaseUrl, CREDENTIAL_TYPE, getFields, getLists, SERVICE_NAME } from './transport';
+
+/** Native contact fields; address parts have none in ActiveCampaign and go to custom fields by name. */
+export const ACTIVE_CAMPAIGN_FIELDS: StandardField[] = [
+	{ key: 'first_name', displayName: 'First Name', defaultSource: 'firstName' },
+	{ key: 'last_name', displayName: 'Last Name', defaultSource: 'lastName' },
+	{ key: 'phone', displayName: 'Phone', defaultSource: 'phone' },
+];
+
+/** Field types that hold several values, sent as "||a||b||". */
+const MULTI_VALUE_TYPES = new Set(['checkbox', 'listbox']);
+
+export interface ActiveCampaignSettings {
+	listIds: number[];
+	emailField: string;
+	fieldMap: Record<string, string>;
+	customFields: CustomFieldMapping[];
+	autoMapCustomFields: boolean;
+	tagWithSegments: boolean;
+	tags: string[];
+	excludeAutomations: boolean;
+}
+
+interface WireContact {
+	email: string;
+	first_name?: string;
+	last_name?: string;
+	phone?: string;
+	tags?: string[];
+	fields?: Array<{ id: number; value: string }>;
+	subscribe: Array<{ listid: number }>;
+}
+
+/** Milliseconds between looks at queued imports. */
+const POLL_INTERVAL_MS = 2000;
+
+export class ActiveCampaignAdapter implements DestinationAdapter {
+	readonly destination = 'activeCampaign';
+
+	readonly serviceName = SERVICE_NAME;
+
+	readonly credentialType = CREDENTIAL_TYPE;
+
+	readonly limits = ACTIVE_CAMPAIGN_LIMITS;
+
+	readonly pollIntervalMs = POLL_INTERVAL_MS;
+
+	readonly emailField: string;
+
+	readonly target: string;
+
+	private customFields?: CustomFieldMatcher<ActiveCampaignField>;
+
+	private readonly envelope: { prefix: string; suffix: string };
+
+	private readonly subscribe: Array<{ listid: number }>;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		readonly baseUrl: string,
+		private readonly settings: ActiveCampaignSettings,
+	) {
+		this.emailField = settings.emailField;
+		this.target = settings.listIds.join(',');
+		this.subscribe = settings.listIds.map((listid) => ({ listid }));
+		this.envelope = jsonEnvelope({ contacts: [], exclude_automations: settings.excludeAutomations }, 'contacts');
+	}
+
+	async prepare(send: RequestSender): Promise<void> {
+		const node = this.context.getNode();
+		const lists = await getLists(node, send);
+		const known = new Set(lists.map((list) => Number(list.id)));
+		const unknown = this.settings.listIds.find((id) => !known.has(id));
+		if (unknown !== undefined) {
+			throw new NodeOperationError(node, `ActiveCampaign has no list with ID ${unknown}`, { description: 'Pick the lists from the list. Nothing was sent.' });
+		}
+		const fields = await getFields(node, send);
+		this.customFields = new CustomFieldMatcher(
+			this.context,
+			fields,
+			(field) => ({ id: field.id, names: [field.title, ...(field.perstag ? [field.perstag] : [])] }),
+			this.settings.customFields,
+			this.settings.autoMapCustomFields,
+			new Set([this.emailField, ...Object.values(this.settings.fieldMap)]),
+		);
+	}
+
+	serialize(record: IDataObject, email: string): WireContact {
+		const wire: WireContact = { email, subscribe: this.subscribe };
+		for (const [key, source] of Object.entries(this.settings.fieldMap)) {
+			const value = textValue(record, source);
+			if (value !== undefined) wire[key as 'first_name' | 'last_name' | 'phone'] = value;
+		}
+		const tags = tagsFor(record, this.settings.tagWithSegments, this.settings.tags);
+		if (tags) wire.tags = tags;
+		const fields: Array<{ id: number; value: string }> = [];
+		this.customFields!.forEach(record, (field, value) => {
+			const text = Array.isArray(value) && MULTI_VALUE_TYPES.has(field.type ?? '')
+				? `||${value.map(String).join('||')}||`
+				: textValue({ value } as IDataObject, 'value');
+			if (text !== undefined) fields.push({ id: Number(field.id), value: text });
+		});
+		if (fields.length) wire.fields = fields;
+		return wire;
+	}
+
+	buildBatchRequest(contactsJson: string): DestinationRequest {
+		return { method: 'POST', path: '/import/bulk_import', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
+	}
+
+	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
+		const body = (response.body ?? {}) as { success?: number; batchId?: string; message?: string; failureReasons?: Array<{ contact?: number; failureReason?: string }> };
+		if (response.statusCode === 200 && body.success === 1 && body.batchId) return { kind: 'job', jobId: body.batchId };
+		// A 400 naming contacts refuses the whole request because of them: reject those, send the rest.
+		if (response.statusCode === 400 && body.failureReasons?.length) {
+			return {
+				kind: 'resend_without',
+				failures: body.failureReasons
+					.filter((failure) => typeof failure.contact === 'number')
+					.map((failure) => ({ position: failure.contact!, reason: 'rejected_by_destination' as const, message: `ActiveCampaign: ${failure.failureReason ?? 'refused'}` })),
+			};
+		}
+		if (response.statusCode === 401 || response.statusCode === 403) {
+			return { kind: 'fatal', message: `ActiveCampaign refused the API key (${response.statusCode})`, statusCode: response.statusCode };
+		}
+		if (response.statusCode === 400 || response.statusCode === 413) {
+			return { kind: 'fatal', message: `ActiveCampaign refused the import (${response.statusCode}: ${body.message ?? 'no message'})`, statusCode: response.statusCode };
+		}
+		return undefined;
+	}
+
+	/** Imports are processed in order: ask about the oldest first and stop at the first still queued. */
+	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
+		const statuses = new Map<string, JobStatus>();
+		for (const job of jobs) {
+			const response = await send({ method: 'GET', path: '/import/info', qs: { batchId: job.jobId } }, 'poll');
+			if (response.statusCode === 0) break;
+			if (response.statusCode !== 200) {
+				statuses.set(job.jobId, { state: 'failed', message: `its status could not be read (HTTP ${response.statusCode})` });
+				continue;
+			}
+			const info = response.body as { status?: string | boolean; failure?: Array<string | { email?: string; reason?: string; failureReason?: string }> };
+			if (info.status !== 'completed') break;
+			statuses.set(job.jobId, { state: 'done', created: null, updated: null, failures: failuresOf(info.failure ?? [], job.emails) });
+		}
+		return statuses;
+	}
+}
+
+/** import/info lists failures as addresses, or objects with the address and a reason. */
+function failuresOf(entries: Array<string | { email?: string; reason?: string; failureReason?: string }>, emails: readonly string[]): ContactFailure[] {
+	const positions = new Map(emails.map((email, position) => [email, position]));
+	const failures: ContactFailure[] = [];
+	for (const entry of entries) {
+		const email = (typeof entry === 'string' ? entry : (entry.email ?? '')).trim().toLowerCase();
+		const position = positions.get(email);
+		if (position === undefined) continue;
+		positions.delete(email);
+		const reason = typeof entry === 'string' ? 'refused' : (entry.reason ?? entry.failureReason ?? 'refused');
+		failures.push({ position, reason: 'rejected_by_destination', message: `ActiveCampaign: ${reason}` });
+	}
+	return failures;
+}
+
+export async function createActiveCampaignAdapter(context: IExecuteFunctions): Promise<ActiveCampaignAdapter> {
+	const node = context.getNode();
+	const baseUrl = await activeCampaignBaseUrl(context);
+	const rawLists = context.getNodeParameter('lists', 0, []) as Array<string | number>;
+	const listIds = rawLists.map((id) => Number(id));
+	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to subscribe the contacts to');
+	const invalid = rawLists.find((id) => !Number.isInteger(Number(id)) || Number(id) <= 0);
+	if (invalid !== undefined) throw new NodeOperationError(node, `List ID "${invalid}" is not a number: ActiveCampaign list IDs are numbers`);
+	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
+	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	return new ActiveCampaignAdapter(context, baseUrl, {
+		listIds,
+		emailField,
+		fieldMap: readFieldMap(context, ACTIVE_CAMPAIGN_FIELDS),
+		customFields: readCustomFieldMappings(context),
+		autoMapCustomFields: options.autoMapCustomFields !== false,
+		tagWithSegments: options.tagWithSegments !== false,
+		tags: parseTagList(options.tags),
+		excludeAutomations: options.excludeAutomations !== false,
+	});
+}

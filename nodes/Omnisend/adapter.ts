@@ -1,0 +1,221 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationRequest, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import { textValue } from '../shared/contact';
+import { countryCode } from '../shared/countries';
+import type { StandardField } from '../shared/fields';
+import { parseTagList, readFieldMap, tagsFor } from '../shared/fields';
+import { jsonEnvelope } from '../shared/mapping';
+import { responseError } from '../shared/transport';
+import { OMNISEND_LIMITS, OMNISEND_NEW_CONTACT_STATUS_DATE } from './limits';
+import { CREDENTIAL_TYPE, omnisendBaseUrl, SERVICE_NAME } from './transport';
+
+/** Contact properties and the member fields they come from by default. */
+export const OMNISEND_FIELDS: StandardField[] = [
+	{ key: 'firstName', displayName: 'First Name', defaultSource: 'firstName' },
+	{ key: 'lastName', displayName: 'Last Name', defaultSource: 'lastName' },
+	{ key: 'address', displayName: 'Address', defaultSource: 'address' },
+	{ key: 'city', displayName: 'City', defaultSource: 'city' },
+	{ key: 'state', displayName: 'State', defaultSource: 'state' },
+	{ key: 'postalCode', displayName: 'Postal Code', defaultSource: 'postalCode' },
+	{ key: 'country', displayName: 'Country', defaultSource: 'country' },
+];
+
+export type EmailStatus = 'subscribed' | 'nonSubscribed';
+
+export interface OmnisendSettings {
+	emailField: string;
+	fieldMap: Record<string, string>;
+	status: EmailStatus;
+	/** Also set the status of contacts Omnisend already has (explicit opt-in; off by default). */
+	updateExistingStatus: boolean;
+	tagWithSegments: boolean;
+	tags: string[];
+	customProperties: Array<{ name: string; sourceField: string }>;
+}
+
+interface Batch {
+	batchID?: string;
+	status?: string;
+	errorsCount?: number;
+	totalCount?: number;
+	errors?: BatchItem[];
+	responses?: BatchItem[];
+}
+
+interface BatchItem {
+	request?: { identifiers?: Array<{ id?: string }> };
+	response?: { detail?: string; title?: string; errors?: Array<{ field?: string; message?: string }> };
+	responseCode?: number;
+}
+
+/** Batches listed per request when looking for finished ones (the API's maximum). */
+const LIST_PAGE_SIZE = 250;
+const POLL_INTERVAL_MS = 3000;
+
+export class OmnisendAdapter implements DestinationAdapter {
+	readonly destination = 'omnisend';
+
+	readonly serviceName = SERVICE_NAME;
+
+	readonly credentialType = CREDENTIAL_TYPE;
+
+	readonly limits = OMNISEND_LIMITS;
+
+	readonly pollIntervalMs = POLL_INTERVAL_MS;
+
+	readonly emailField: string;
+
+	readonly target: string;
+
+	private readonly envelope = jsonEnvelope({ method: 'POST', endpoint: 'contacts', items: [] }, 'items');
+
+	private readonly statusDate: string;
+
+	/** Day the export started, to list only its batches. */
+	private readonly since: string;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		readonly baseUrl: string,
+		private readonly settings: OmnisendSettings,
+	) {
+		this.emailField = settings.emailField;
+		const now = new Date();
+		this.statusDate = settings.updateExistingStatus ? now.toISOString().replace(/\.\d{3}Z$/, 'Z') : OMNISEND_NEW_CONTACT_STATUS_DATE;
+		this.since = now.toISOString().slice(0, 10);
+		const tags = [...(settings.tagWithSegments ? ['segment names'] : []), ...settings.tags];
+		this.target = tags.length ? `contacts tagged ${tags.join(', ')}` : 'contacts';
+	}
+
+	/** Omnisend has no list to check: the key is checked instead, so a bad key fails before anything is sent. */
+	async prepare(send: RequestSender): Promise<void> {
+		const response = await send({ method: 'GET', path: '/brands/current' }, 'discovery');
+		if (response.statusCode !== 200) throw responseError(this.context.getNode(), SERVICE_NAME, 'the brand look-up', response);
+	}
+
+	serialize(record: IDataObject, email: string): IDataObject {
+		const wire: IDataObject = {
+			identifiers: [{ type: 'email', id: email, channels: { email: { status: this.settings.status, statusDate: this.statusDate } } }],
+		};
+		for (const [key, source] of Object.entries(this.settings.fieldMap)) {
+			const value = textValue(record, source);
+			if (value !== undefined) wire[key] = value;
+		}
+		const code = countryCode(wire.country as string | undefined);
+		if (code) wire.countryCode = code;
+		const tags = tagsFor(record, this.settings.tagWithSegments, this.settings.tags);
+		if (tags) wire.tags = tags;
+		if (this.settings.customProperties.length) {
+			const properties: IDataObject = {};
+			for (const { name, sourceField } of this.settings.customProperties) {
+				const value = record[sourceField];
+				if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') properties[name] = value;
+				else if (Array.isArray(value)) properties[name] = value.map(String);
+			}
+			if (Object.keys(properties).length) wire.customProperties = properties;
+		}
+		return wire;
+	}
+
+	buildBatchRequest(contactsJson: string): DestinationRequest {
+		return { method: 'POST', path: '/batches', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
+	}
+
+	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
+		const body = (response.body ?? {}) as { batchID?: string; detail?: string; title?: string };
+		if ((response.statusCode === 201 || response.statusCode === 200) && body.batchID) return { kind: 'job', jobId: body.batchID };
+		if (response.statusCode === 401 || response.statusCode === 403) {
+			return { kind: 'fatal', message: `Omnisend refused the API key (${response.statusCode}: ${body.detail ?? body.title ?? 'forbidden'})`, statusCode: response.statusCode };
+		}
+		if (response.statusCode === 400 || response.statusCode === 413) {
+			return { kind: 'fatal', message: `Omnisend refused the batch (${response.statusCode}: ${body.detail ?? body.title ?? 'invalid'})`, statusCode: response.statusCode };
+		}
+		return undefined;
+	}
+
+	/**
+	 * Lists this run's finished and stopped batches, 250 a request, instead of asking about each batch:
+	 * the 400 requests a minute are better spent on imports. Item results are read only for batches
+	 * that report errors or were stopped.
+	 */
+	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
+		const statuses = new Map<string, JobStatus>();
+		const wanted = new Map(jobs.map((job) => [job.jobId, job]));
+		for (const status of ['finished', 'stopped']) {
+			for (let offset = 0; wanted.size; offset += LIST_PAGE_SIZE) {
+				const response = await send(
+					{ method: 'GET', path: '/batches', qs: { endpoint: 'contacts', status, dateFrom: this.since, limit: LIST_PAGE_SIZE, offset } },
+					'poll',
+				);
+				if (response.statusCode !== 200) return statuses;
+				const page = (response.body as { batches?: Batch[] }).batches ?? [];
+				for (const batch of page) {
+					const job = batch.batchID ? wanted.get(batch.batchID) : undefined;
+					if (!job) continue;
+					wanted.delete(job.jobId);
+					statuses.set(job.jobId, await this.ended(send, batch, job.emails));
+				}
+				if (page.length < LIST_PAGE_SIZE) break;
+			}
+		}
+		return statuses;
+	}
+
+	private async ended(send: RequestSender, batch: Batch, emails: readonly string[]): Promise<JobStatus> {
+		const stopped = batch.status === 'stopped';
+		if (!stopped && !batch.errorsCount) return { state: 'done', created: null, updated: null, failures: [] };
+		const response = await send({ method: 'GET', path: `/batches/${encodeURIComponent(batch.batchID!)}/items` }, 'poll');
+		if (response.statusCode !== 200) return { state: 'failed', message: `its item results could not be read (HTTP ${response.statusCode})` };
+		const items = response.body as Batch;
+		const positions = new Map(emails.map((email, position) => [email, position]));
+		const positionOf = (item: BatchItem) => positions.get(String(item.request?.identifiers?.[0]?.id ?? '').trim().toLowerCase());
+		const failures: ContactFailure[] = [];
+		for (const item of items.errors ?? []) {
+			const position = positionOf(item);
+			if (position === undefined) continue;
+			const detail = item.response?.errors?.map((error) => `${error.field}: ${error.message}`).join('; ') || item.response?.detail || item.response?.title || `HTTP ${item.responseCode}`;
+			failures.push({ position, reason: 'rejected_by_destination', message: `Omnisend: ${detail}` });
+		}
+		if (!stopped) return { state: 'done', created: null, updated: null, failures };
+		// A stopped batch processed only part of its items: the others were never handled.
+		const handled = new Set<number>(failures.map((failure) => failure.position));
+		for (const item of items.responses ?? []) {
+			const position = positionOf(item);
+			if (position !== undefined) handled.add(position);
+		}
+		const unprocessed = emails.map((_, position) => position).filter((position) => !handled.has(position));
+		return {
+			state: 'done',
+			created: null,
+			updated: null,
+			failures,
+			unprocessed: { positions: unprocessed, message: `Omnisend stopped batch ${batch.batchID} after ${batch.errorsCount} errors` },
+		};
+	}
+}
+
+export async function createOmnisendAdapter(context: IExecuteFunctions): Promise<OmnisendAdapter> {
+	const node = context.getNode();
+	const baseUrl = await omnisendBaseUrl(context);
+	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
+	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const customProperties = (context.getNodeParameter('customProperties.property', 0, []) as Array<{ name?: string; sourceField?: string }>).map((entry, index) => {
+		const name = String(entry.name ?? '').trim();
+		const sourceField = String(entry.sourceField ?? '').trim();
+		if (!/^[A-Za-z0-9_]+$/.test(name)) throw new NodeOperationError(node, `Custom property ${index + 1}: "${name}" is not a valid name (letters, digits and _ only)`);
+		if (!sourceField) throw new NodeOperationError(node, `Custom property "${name}" is mapped from an empty field name`);
+		return { name, sourceField };
+	});
+	return new OmnisendAdapter(context, baseUrl, {
+		emailField,
+		fieldMap: readFieldMap(context, OMNISEND_FIELDS),
+		status: context.getNodeParameter('emailStatus', 0, 'nonSubscribed') as EmailStatus,
+		updateExistingStatus: options.updateExistingStatus === true,
+		tagWithSegments: options.tagWithSegments !== false,
+		tags: parseTagList(options.tags),
+		customProperties,
+	});
+}
