@@ -189,6 +189,10 @@ export async function testCredential(type: string, data: ICredentialDataDecrypte
 	const options = await credentialsHelper.authenticate(decrypted, type, { url: '', method: request.method ?? 'GET', headers: {}, qs: {} }, workflow, node);
 	const url = `${resolve(request.baseURL) ?? ''}${resolve(request.url) ?? ''}`;
 	const headers: Record<string, string> = { ...(options.headers as Record<string, string>) };
+	// OAuth2 types: n8n's credential test sends the stored access token.
+	if (credentialsHelper.getParentTypes(type).includes('oAuth2Api')) {
+		headers.authorization = `Bearer ${(decrypted.oauthTokenData as { access_token?: string } | undefined)?.access_token ?? ''}`;
+	}
 	if (options.auth) headers.authorization = `Basic ${Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')}`;
 	const query = new URLSearchParams(options.qs as Record<string, string>).toString();
 	const response = await fetch(query ? `${url}?${query}` : url, { method: options.method, headers });

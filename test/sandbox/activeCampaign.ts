@@ -25,7 +25,7 @@ export const AC_BATCH_BASE_MS = 1_000;
 export const AC_IMPORT_MS_PER_CONTACT = 4;
 export const AC_TEST_API_KEY = 'sandbox-ac-api-key-0001';
 
-const contactSchema = z
+export const contactSchema = z
 	.object({
 		email: z.string(),
 		first_name: z.string().optional(),
@@ -39,7 +39,7 @@ const contactSchema = z
 	})
 	.strict();
 
-const importSchema = z
+export const importSchema = z
 	.object({
 		contacts: z.array(contactSchema).min(1).max(AC_MAX_CONTACTS_PER_IMPORT),
 		exclude_automations: z.boolean().optional(),

@@ -46,7 +46,7 @@ const FIELD_LENGTHS: Record<string, number> = {
 const CUSTOM_FIELD_LENGTH = 255;
 const MAX_CUSTOM_FIELDS_PER_CONTACT = 25;
 
-const importContactSchema = z
+export const importContactSchema = z
 	.object({
 		email: z.string(),
 		first_name: z.string().optional(),
@@ -73,7 +73,7 @@ const importContactSchema = z
 		}
 	});
 
-const importSchema = z
+export const importSchema = z
 	.object({
 		import_data: z.array(importContactSchema).min(1).max(CC_MAX_CONTACTS_PER_IMPORT),
 		list_ids: z.array(z.string().uuid()).min(1).max(50),

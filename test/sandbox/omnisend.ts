@@ -26,7 +26,7 @@ export const OMNISEND_TEST_API_KEY = 'sandbox-omnisend-api-key-0001';
 
 const statusSchema = z.enum(['subscribed', 'unsubscribed', 'nonSubscribed']);
 
-const contactSchema = z
+export const contactSchema = z
 	.object({
 		identifiers: z
 			.array(
@@ -55,7 +55,7 @@ const contactSchema = z
 	})
 	.strict();
 
-const batchSchema = z
+export const batchSchema = z
 	.object({
 		method: z.enum(['POST', 'PUT']),
 		endpoint: z.enum(['contacts', 'products', 'events', 'categories']),

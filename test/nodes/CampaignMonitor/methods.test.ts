@@ -1,7 +1,7 @@
 import type { INode } from 'n8n-workflow';
 
 import { useSandbox } from '../../harness/fixtures';
-import { editorContext, testCredential } from '../../harness/run';
+import { editorContext } from '../../harness/run';
 import { PACKAGE_NAME } from '../../harness/package';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,15 +43,5 @@ describe('Campaign Monitor editor look-ups', () => {
 		const error = await methods.listSearch.searchLists.call(context).catch((e: Error) => e);
 		expect(error.message).toBe('Campaign Monitor refused the credentials (401: Invalid API key)');
 		expect(JSON.stringify(error)).not.toContain('bad-key-123');
-	});
-});
-
-describe('Campaign Monitor credential test', () => {
-	const sandbox = useSandbox();
-
-	test('passes with the right key and fails with a wrong one', async () => {
-		expect(await testCredential('campaignMonitorExportApi', sandbox().endpoints.campaignMonitor)).toBe(200);
-		expect(await testCredential('campaignMonitorExportApi', { ...sandbox().endpoints.campaignMonitor, apiKey: 'wrong' })).toBe(401);
-		expect(sandbox().requestsTo('campaignMonitor', '/systemdate.json')).toHaveLength(2);
 	});
 });
