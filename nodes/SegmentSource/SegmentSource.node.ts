@@ -2,15 +2,21 @@ import type { FilterValue, IDataObject, IExecuteFunctions, INodeExecutionData, I
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { ProfileField } from './profileFields';
-import { PROFILE_FIELDS, resolveFieldNames } from './profileFields';
+import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
+import type { FileFormat, HeaderMode } from './readers';
+import { readFile, UnreadableFile } from './readers';
 import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfiles } from './sampleProfiles';
 import type { CompiledSegment } from './segments';
 import { compileSegment } from './segments';
-import type { SourceRow } from './unify';
+import type { MergeRule, SourceRow } from './unify';
 import { toMember, unifyProfiles } from './unify';
 
 /** Rows whose keys are read to find which fields hold e-mail, names and address parts. */
 const FIELD_DETECTION_ROWS = 100;
+/** The limit of the platform we replace: one export holds at most a million profiles. */
+const DEFAULT_MAX_PROFILES = 1_000_000;
+/** Members per item in batch output: large segments stay a few thousand items. */
+export const MEMBERS_PER_BATCH = 10_000;
 
 const FIELD_LABELS: Record<ProfileField, string> = {
 	email: 'Email',
@@ -45,9 +51,58 @@ export class SegmentSource implements INodeType {
 				type: 'options',
 				options: [
 					{ name: 'Incoming Items', value: 'items', description: 'One profile per input item' },
+					{ name: 'File in Binary Data', value: 'file', description: 'A CSV, JSON array or NDJSON file from the incoming item' },
 					{ name: 'Bundled Sample Profiles', value: 'sample', description: 'Synthetic profiles for trying the nodes out, some invalid or duplicated' },
 				],
 				default: 'items',
+			},
+			{
+				displayName: 'Input Binary Field',
+				name: 'binaryProperty',
+				type: 'string',
+				default: 'data',
+				required: true,
+				description: 'Binary field of the first input item holding the file',
+				displayOptions: { show: { source: ['file'] } },
+			},
+			{
+				displayName: 'File Format',
+				name: 'fileFormat',
+				type: 'options',
+				options: [
+					{ name: 'Detect', value: 'auto', description: 'JSON when the file starts with [ or {, else CSV' },
+					{ name: 'CSV', value: 'csv' },
+					{ name: 'JSON Array', value: 'json' },
+					{ name: 'NDJSON (One Object per Line)', value: 'ndjson' },
+				],
+				default: 'auto',
+				displayOptions: { show: { source: ['file'] } },
+			},
+			{
+				displayName: 'CSV Delimiter',
+				name: 'csvDelimiter',
+				type: 'options',
+				options: [
+					{ name: 'Detect', value: 'auto' },
+					{ name: 'Comma', value: ',' },
+					{ name: 'Semicolon', value: ';' },
+					{ name: 'Tab', value: '\\t' },
+					{ name: 'Pipe', value: '|' },
+				],
+				default: 'auto',
+				displayOptions: { show: { source: ['file'], fileFormat: ['auto', 'csv'] } },
+			},
+			{
+				displayName: 'CSV Header Row',
+				name: 'csvHeader',
+				type: 'options',
+				options: [
+					{ name: 'Detect', value: 'auto', description: 'A first row without e-mail addresses or numbers is the header' },
+					{ name: 'Yes', value: 'yes' },
+					{ name: 'No', value: 'no', description: 'Columns are named column1, column2, …' },
+				],
+				default: 'auto',
+				displayOptions: { show: { source: ['file'], fileFormat: ['auto', 'csv'] } },
 			},
 			{
 				displayName: 'Number of Profiles',
@@ -98,50 +153,131 @@ export class SegmentSource implements INodeType {
 					default: field,
 				})),
 			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add option',
+				default: {},
+				options: [
+					{
+						displayName: 'Country Names to ISO Codes',
+						name: 'countryCodes',
+						type: 'boolean',
+						default: false,
+						description: 'Whether "country" becomes its ISO 3166-1 code ("Germany" → "DE"); unknown names stay as they are and are counted',
+					},
+					{
+						displayName: 'Default Country for Phones',
+						name: 'defaultCountry',
+						type: 'string',
+						default: '',
+						placeholder: 'US',
+						description: 'Country (name or ISO code) of phone numbers written without "+" when the profile has no country',
+					},
+					{
+						displayName: 'Max Profiles',
+						name: 'maxProfiles',
+						type: 'number',
+						typeOptions: { minValue: 1 },
+						default: DEFAULT_MAX_PROFILES,
+						description: 'More rows than this fail the node (the platform this replaces exports at most a million)',
+					},
+					{
+						displayName: 'Merge Rule',
+						name: 'mergeRule',
+						type: 'options',
+						options: [
+							{ name: 'First Non-Empty Value Wins', value: 'firstNonEmpty' },
+							{ name: 'Most Recent Row Wins', value: 'mostRecent', description: 'By the timestamp field; older rows fill the gaps' },
+						],
+						default: 'firstNonEmpty',
+						description: 'How rows with the same e-mail address become one profile',
+					},
+					{
+						displayName: 'Normalise Phones to E.164',
+						name: 'normalisePhone',
+						type: 'boolean',
+						default: false,
+						description: 'Whether phone numbers become "+<country code><number>", using the profile\'s country or the default country',
+					},
+					{
+						displayName: 'Output',
+						name: 'outputMode',
+						type: 'options',
+						options: [
+							{ name: 'One Item per Member', value: 'members' },
+							{ name: 'Batches of Members', value: 'batches', description: `One item per ${MEMBERS_PER_BATCH.toLocaleString('en-US')} members in "members": for large segments` },
+						],
+						default: 'members',
+					},
+					{
+						displayName: 'Timestamp Field',
+						name: 'timestampField',
+						type: 'string',
+						default: 'updatedAt',
+						description: 'Field holding when the row was last updated (ISO date or epoch milliseconds), for the most-recent rule',
+						displayOptions: { show: { mergeRule: ['mostRecent'] } },
+					},
+				],
+			},
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const node = this.getNode();
-		const items = this.getInputData();
-		const source = this.getNodeParameter('source', 0) as 'items' | 'sample';
-
-		let rows: SourceRow[];
-		if (source === 'sample') {
-			const size = this.getNodeParameter('sampleSize', 0, SAMPLE_SIZE) as number;
-			if (!Number.isInteger(size) || size < 1 || size > MAX_GENERATED_PROFILES) {
-				throw new NodeOperationError(node, `"Number of Profiles" must be a whole number from 1 to ${MAX_GENERATED_PROFILES.toLocaleString('en-US')}`);
-			}
-			rows = sampleProfiles(size).map((record) => ({ record, itemIndex: 0 }));
-		} else {
-			rows = items.map((item, itemIndex) => ({ record: item.json, itemIndex }));
-		}
-
-		const explicit = this.getNodeParameter('profileFields', 0, {}) as Partial<Record<ProfileField, string>>;
-		const fields = resolveFieldNames(explicit, rows.slice(0, FIELD_DETECTION_ROWS).map((row) => row.record));
-		if (rows.length && !rows.slice(0, FIELD_DETECTION_ROWS).some((row) => fields.email in row.record)) {
-			throw new NodeOperationError(node, `No e-mail field found: the input has no field "${fields.email}"`, {
-				description: 'Set "Profile Fields → Email Field" to the name of the field holding the e-mail address.',
+		const source = this.getNodeParameter('source', 0) as 'items' | 'file' | 'sample';
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const maxProfiles = typeof options.maxProfiles === 'number' ? options.maxProfiles : DEFAULT_MAX_PROFILES;
+		const rows = await readRows.call(this, source, maxProfiles);
+		if (rows.length > maxProfiles) {
+			throw new NodeOperationError(node, `${rows.length.toLocaleString('en-US')} profiles, more than the limit of ${maxProfiles.toLocaleString('en-US')}`, {
+				description: 'Raise "Max Profiles" in the options, or split the data.',
 			});
 		}
 
-		const segments = readSegments.call(this, source);
-		const { profiles, invalid, merged } = unifyProfiles(rows, fields);
+		const readable = rows.slice(0, FIELD_DETECTION_ROWS).flatMap((row) => (row.record ? [row.record] : []));
+		const explicit = this.getNodeParameter('profileFields', 0, {}) as Partial<Record<ProfileField, string>>;
+		const fields = resolveFieldNames(explicit, readable);
+		if (readable.length && !readable.some((record) => fields.email in record)) {
+			const column = explicit.email ? undefined : findEmailColumn(readable);
+			if (!column) {
+				throw new NodeOperationError(node, `No e-mail field found: the input has no field "${fields.email}"`, {
+					description: 'Set "Profile Fields → Email Field" to the name of the field holding the e-mail address.',
+				});
+			}
+			fields.email = column;
+		}
 
-		const members: INodeExecutionData[] = [];
+		const segments = readSegments.call(this, source);
+		const { profiles, invalid, merged } = unifyProfiles(rows, fields, {
+			mergeRule: (options.mergeRule as MergeRule) ?? 'firstNonEmpty',
+			timestampField: typeof options.timestampField === 'string' ? options.timestampField : 'updatedAt',
+		});
+		rows.length = 0;
+
+		const memberOptions = {
+			normalisePhone: options.normalisePhone === true,
+			defaultCountry: typeof options.defaultCountry === 'string' && options.defaultCountry.trim() ? options.defaultCountry.trim() : undefined,
+			countryCodes: options.countryCodes === true,
+		};
+		const counts = { phonesNotNormalised: 0, countriesNotRecognised: 0 };
+		const mapped = new Set<string>(Object.values(fields));
+		const members: IDataObject[] = [];
+		const memberItems: number[][] = [];
 		const segmentCounts = segments.map(() => 0);
 		const comparisonErrors: string[] = [];
-		let excluded = 0;
-		const pairedFor = (itemIndexes: number[]) => (source === 'items' ? itemIndexes.map((item) => ({ item })) : { item: 0 });
 		const memberKeys = new Set<string>();
-		for (const profile of profiles) {
-			const member = toMember(profile, fields);
-			if (memberKeys.size === 0 || members.length < FIELD_DETECTION_ROWS) for (const key of Object.keys(member)) memberKeys.add(key);
+		let excluded = 0;
+		for (let index = 0; index < profiles.length; index++) {
+			const profile = profiles[index];
+			const member = toMember(profile, fields, mapped, memberOptions, counts);
+			if (members.length < FIELD_DETECTION_ROWS) for (const key of Object.keys(member)) memberKeys.add(key);
 			const memberSegments: string[] = [];
-			for (const [index, segment] of segments.entries()) {
-				if (inSegment.call(this, segment, index, member, profile.itemIndexes[0], comparisonErrors)) {
+			for (const [position, segment] of segments.entries()) {
+				if (inSegment.call(this, segment, position, member, profile.itemIndexes[0], comparisonErrors)) {
 					memberSegments.push(segment.name);
-					segmentCounts[index]++;
+					segmentCounts[position]++;
 				}
 			}
 			if (segments.length && memberSegments.length === 0) {
@@ -149,7 +285,21 @@ export class SegmentSource implements INodeType {
 				continue;
 			}
 			member.segments = memberSegments;
-			members.push({ json: member, pairedItem: pairedFor(profile.itemIndexes) });
+			members.push(member);
+			memberItems.push(profile.itemIndexes);
+		}
+		profiles.length = 0;
+
+		const paired = (itemIndexes: number[]) => (source === 'items' ? itemIndexes.map((item) => ({ item })) : { item: 0 });
+		const output: INodeExecutionData[] = [];
+		if (options.outputMode === 'batches') {
+			for (let start = 0; start < members.length; start += MEMBERS_PER_BATCH) {
+				const batch = members.slice(start, start + MEMBERS_PER_BATCH);
+				const items = source === 'items' ? [...new Set(memberItems.slice(start, start + MEMBERS_PER_BATCH).flat())].map((item) => ({ item })) : { item: 0 };
+				output.push({ json: { batch: output.length + 1, count: batch.length, members: batch }, pairedItem: items });
+			}
+		} else {
+			for (let index = 0; index < members.length; index++) output.push({ json: members[index], pairedItem: paired(memberItems[index]) });
 		}
 
 		const invalidItems: INodeExecutionData[] = invalid.map((row) => ({
@@ -157,31 +307,91 @@ export class SegmentSource implements INodeType {
 				row: row.row,
 				reason: row.reason,
 				message: row.message,
-				email: typeof row.record[fields.email] === 'string' ? row.record[fields.email] : null,
-				profile: row.record,
+				email: typeof row.record?.[fields.email] === 'string' ? row.record[fields.email] : null,
+				profile: row.record ?? null,
 			},
 			pairedItem: { item: row.itemIndex },
 		}));
 
-		const perSegment = segments.map((segment, index) => `${segment.name}: ${segmentCounts[index]}`).join(', ');
-		const hints = [
-			`Rows in: ${rows.length} = members ${members.length} + merged duplicates ${merged} + invalid ${invalid.length}` +
-				(segments.length ? ` + in no segment ${excluded}` : '') +
-				(perSegment ? `. Per segment: ${perSegment}` : ''),
-		];
-		for (const segment of segments) {
-			if (segment.fallbackReason) hints.push(`Segment "${segment.name}" is evaluated per input item by n8n (slower): ${segment.fallbackReason}`);
-			const missing = [...new Set(segment.fields)].filter((field) => !memberKeys.has(field));
-			if (missing.length && profiles.length) hints.push(`Segment "${segment.name}" refers to ${missing.map((f) => `"${f}"`).join(', ')}, which no profile has`);
-		}
-		if (comparisonErrors.length) hints.push(`${comparisonErrors.length} comparisons failed and counted as "not in segment"; first: ${comparisonErrors[0]}`);
-		this.addExecutionHints(...hints.map((message) => ({ message, location: 'outputPane' as const })));
-
-		return [members, invalidItems];
+		this.addExecutionHints(
+			...hintsFor(segments, { rows: invalid.length + merged + excluded + members.length, members: members.length, merged, invalid: invalid.length, excluded, segmentCounts, memberKeys, comparisonErrors, counts }).map((message) => ({
+				message,
+				location: 'outputPane' as const,
+			})),
+		);
+		return [output, invalidItems];
 	}
 }
 
-function readSegments(this: IExecuteFunctions, source: 'items' | 'sample'): CompiledSegment[] {
+/** Rows from the chosen source, each with the row number people will see. */
+async function readRows(this: IExecuteFunctions, source: 'items' | 'file' | 'sample', maxProfiles: number): Promise<SourceRow[]> {
+	const node = this.getNode();
+	if (source === 'sample') {
+		const size = this.getNodeParameter('sampleSize', 0, SAMPLE_SIZE) as number;
+		if (!Number.isInteger(size) || size < 1 || size > MAX_GENERATED_PROFILES) {
+			throw new NodeOperationError(node, `"Number of Profiles" must be a whole number from 1 to ${MAX_GENERATED_PROFILES.toLocaleString('en-US')}`);
+		}
+		return sampleProfiles(size).map((record, index) => ({ record, itemIndex: 0, row: index + 1 }));
+	}
+	const items = this.getInputData();
+	if (source === 'items') return items.map((item, itemIndex) => ({ record: item.json, itemIndex, row: itemIndex + 1 }));
+
+	const binaryProperty = String(this.getNodeParameter('binaryProperty', 0, 'data'));
+	const binary = this.helpers.assertBinaryData(0, binaryProperty);
+	const buffer = await this.helpers.getBinaryDataBuffer(0, binaryProperty);
+	if (buffer.length > maxProfiles * 4096) {
+		throw new NodeOperationError(node, `The file is ${Math.round(buffer.length / 1_048_576)} MB, too large for ${maxProfiles.toLocaleString('en-US')} profiles`);
+	}
+	try {
+		return readFile(
+			buffer.toString('utf8'),
+			this.getNodeParameter('fileFormat', 0, 'auto') as FileFormat,
+			this.getNodeParameter('csvHeader', 0, 'auto') as HeaderMode,
+			String(this.getNodeParameter('csvDelimiter', 0, 'auto')),
+			binary.fileName,
+		).map((row) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line }));
+	} catch (error) {
+		if (error instanceof UnreadableFile) {
+			throw new NodeOperationError(node, `Unreadable file "${binary.fileName ?? binaryProperty}": ${error.message}`, {
+				description: `Line ${error.line}, column ${error.column}. Nothing was read.`,
+			});
+		}
+		throw new NodeOperationError(node, error as Error);
+	}
+}
+
+interface Tally {
+	rows: number;
+	members: number;
+	merged: number;
+	invalid: number;
+	excluded: number;
+	segmentCounts: number[];
+	memberKeys: Set<string>;
+	comparisonErrors: string[];
+	counts: { phonesNotNormalised: number; countriesNotRecognised: number };
+}
+
+/** The execution hints: every row accounted for, per-segment counts, and anything that needs a look. */
+function hintsFor(segments: CompiledSegment[], tally: Tally): string[] {
+	const perSegment = segments.map((segment, index) => `${segment.name}: ${tally.segmentCounts[index]}`).join(', ');
+	const hints = [
+		`Rows in: ${tally.rows} = members ${tally.members} + merged duplicates ${tally.merged} + invalid ${tally.invalid}` +
+			(segments.length ? ` + in no segment ${tally.excluded}` : '') +
+			(perSegment ? `. Per segment: ${perSegment}` : ''),
+	];
+	for (const segment of segments) {
+		if (segment.fallbackReason) hints.push(`Segment "${segment.name}" is evaluated per input item by n8n (slower): ${segment.fallbackReason}`);
+		const missing = [...new Set(segment.fields)].filter((field) => !tally.memberKeys.has(field));
+		if (missing.length && tally.members + tally.excluded > 0) hints.push(`Segment "${segment.name}" refers to ${missing.map((f) => `"${f}"`).join(', ')}, which no profile has`);
+	}
+	if (tally.comparisonErrors.length) hints.push(`${tally.comparisonErrors.length} comparisons failed and counted as "not in segment"; first: ${tally.comparisonErrors[0]}`);
+	if (tally.counts.phonesNotNormalised) hints.push(`${tally.counts.phonesNotNormalised} phone numbers could not be made E.164 and were left as they were`);
+	if (tally.counts.countriesNotRecognised) hints.push(`${tally.counts.countriesNotRecognised} country names were not recognised and were left as they were`);
+	return hints;
+}
+
+function readSegments(this: IExecuteFunctions, source: 'items' | 'file' | 'sample'): CompiledSegment[] {
 	const node = this.getNode();
 	const raw = this.getNodeParameter('segments.segment', 0, [], { rawExpressions: true }) as Array<{ name?: string; conditions?: FilterValue }>;
 	const names = new Set<string>();

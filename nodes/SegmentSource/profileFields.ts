@@ -42,3 +42,14 @@ export function resolveFieldNames(explicit: Partial<Record<ProfileField, string>
 	}
 	return names;
 }
+
+/** For files without a header: the column whose values are mostly e-mail addresses. */
+export function findEmailColumn(rows: IDataObject[]): string | undefined {
+	const hits = new Map<string, number>();
+	for (const row of rows) {
+		for (const [key, value] of Object.entries(row)) if (typeof value === 'string' && value.includes('@')) hits.set(key, (hits.get(key) ?? 0) + 1);
+	}
+	let best: string | undefined;
+	for (const [key, count] of hits) if (count > rows.length / 2 && (!best || count > hits.get(best)!)) best = key;
+	return best;
+}

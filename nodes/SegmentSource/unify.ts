@@ -1,75 +1,139 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { checkEmail } from '../shared/contact';
+import { countryCode } from '../shared/countries';
+import { toE164 } from './normalise';
 import type { FieldNames } from './profileFields';
 import { PROFILE_FIELDS } from './profileFields';
 
 export interface SourceRow {
-	record: IDataObject;
+	/** Undefined when the row could not be read (then `problem` says why). */
+	record?: IDataObject;
 	/** Input item the row came from (0 for rows not from items). */
 	itemIndex: number;
+	/** Row number shown to people: item number, line in the file, or place in the sample (1-based). */
+	row: number;
+	problem?: string;
 }
 
 export interface InvalidRow {
 	row: number;
 	itemIndex: number;
-	reason: 'missing_email' | 'invalid_email';
+	reason: 'missing_email' | 'invalid_email' | 'unreadable_row';
 	message: string;
-	record: IDataObject;
+	record?: IDataObject;
 }
 
 export interface UnifiedProfile {
 	email: string;
-	/** The merged row, with the input's field names. */
+	/** The merged row, with the input's field names. Shared with the input until a merge changes it. */
 	record: IDataObject;
+	/** Whether `record` is our own copy (safe to change) rather than the input's object. */
+	owned: boolean;
 	itemIndexes: number[];
+	/** Timestamp of the row that gave the base values (most-recent rule). */
+	stamp: number;
+}
+
+export type MergeRule = 'firstNonEmpty' | 'mostRecent';
+
+export interface UnifyOptions {
+	mergeRule: MergeRule;
+	timestampField?: string;
 }
 
 function isEmpty(value: unknown): boolean {
 	return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
+function stampOf(record: IDataObject, field: string | undefined): number {
+	if (!field) return -Infinity;
+	const value = record[field];
+	const time = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
+	return Number.isNaN(time) ? -Infinity : time;
+}
+
+/** Fills the fields `target` leaves empty from `source`. */
+function fillGaps(target: IDataObject, source: IDataObject): void {
+	for (const key of Object.keys(source)) {
+		if (isEmpty(target[key]) && !isEmpty(source[key])) target[key] = source[key];
+	}
+}
+
 /**
- * Groups rows by normalised e-mail and merges each group into one profile: the first row gives the
- * base, later rows fill only the fields it left empty (first non-empty value wins).
+ * Groups rows by normalised e-mail and merges each group into one profile. First non-empty: the
+ * first row gives the base and later rows fill only what it left empty. Most recent: the row with the
+ * latest timestamp gives the base, older rows fill what it left empty (rows without a readable
+ * timestamp count as oldest, in input order).
  */
-export function unifyProfiles(rows: SourceRow[], fields: FieldNames): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
+export function unifyProfiles(rows: SourceRow[], fields: FieldNames, options: UnifyOptions): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
 	const byEmail = new Map<string, UnifiedProfile>();
 	const invalid: InvalidRow[] = [];
 	let merged = 0;
-	for (let index = 0; index < rows.length; index++) {
-		const { record, itemIndex } = rows[index];
-		const check = checkEmail(record[fields.email], fields.email);
-		if (!check.ok) {
-			invalid.push({ row: index + 1, itemIndex, reason: check.reason, message: `Row ${index + 1}: ${check.message}`, record });
+	const recent = options.mergeRule === 'mostRecent';
+	for (const { record, itemIndex, row, problem } of rows) {
+		if (!record) {
+			invalid.push({ row, itemIndex, reason: 'unreadable_row', message: problem ?? `Row ${row} could not be read` });
 			continue;
 		}
+		const check = checkEmail(record[fields.email], fields.email);
+		if (!check.ok) {
+			invalid.push({ row, itemIndex, reason: check.reason, message: `Row ${row}: ${check.message}`, record });
+			continue;
+		}
+		const stamp = recent ? stampOf(record, options.timestampField) : -Infinity;
 		const existing = byEmail.get(check.email);
 		if (!existing) {
-			byEmail.set(check.email, { email: check.email, record: { ...record }, itemIndexes: [itemIndex] });
+			byEmail.set(check.email, { email: check.email, record, owned: false, itemIndexes: [itemIndex], stamp });
 			continue;
 		}
 		merged++;
 		if (existing.itemIndexes[existing.itemIndexes.length - 1] !== itemIndex) existing.itemIndexes.push(itemIndex);
-		for (const key of Object.keys(record)) {
-			if (isEmpty(existing.record[key]) && !isEmpty(record[key])) existing.record[key] = record[key];
+		if (recent && stamp > existing.stamp) {
+			const base = { ...record };
+			fillGaps(base, existing.record);
+			existing.record = base;
+			existing.owned = true;
+			existing.stamp = stamp;
+		} else {
+			if (!existing.owned) {
+				existing.record = { ...existing.record };
+				existing.owned = true;
+			}
+			fillGaps(existing.record, record);
 		}
 	}
 	return { profiles: [...byEmail.values()], invalid, merged };
 }
 
+export interface MemberOptions {
+	normalisePhone: boolean;
+	defaultCountry?: string;
+	countryCodes: boolean;
+}
+
 /** The member as output: contract fields first (empty string when unknown), then every other attribute. */
-export function toMember(profile: UnifiedProfile, fields: FieldNames): IDataObject {
+export function toMember(profile: UnifiedProfile, fields: FieldNames, mapped: Set<string>, options: MemberOptions, counts: { phonesNotNormalised: number; countriesNotRecognised: number }): IDataObject {
 	const member: IDataObject = { email: profile.email };
-	const mapped = new Set<string>(Object.values(fields));
+	const { record } = profile;
 	for (const field of PROFILE_FIELDS) {
 		if (field === 'email') continue;
-		const value = profile.record[fields[field]];
+		const value = record[fields[field]];
 		member[field] = isEmpty(value) ? '' : typeof value === 'string' ? value.trim() : value;
 	}
+	if (options.normalisePhone && member.phone !== '') {
+		const phone = toE164(String(member.phone), String(member.country), options.defaultCountry);
+		if (phone) member.phone = phone;
+		else counts.phonesNotNormalised++;
+	}
+	if (options.countryCodes && member.country !== '') {
+		const code = countryCode(String(member.country));
+		if (code) member.country = code;
+		else counts.countriesNotRecognised++;
+	}
 	member.segments = [];
-	for (const [key, value] of Object.entries(profile.record)) {
-		if (!mapped.has(key) && !(key in member)) member[key] = value;
+	for (const key of Object.keys(record)) {
+		if (!mapped.has(key) && !(key in member)) member[key] = record[key];
 	}
 	return member;
 }

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { useSandbox } from '../../harness/fixtures';
 import { runWorkflow } from '../../harness/run';
 import { chain } from '../../harness/workflows';
 
@@ -120,5 +121,103 @@ describe('Segment Source', () => {
 		expect(items.hints.some((hint) => hint.startsWith('Segment "Computed" is evaluated per input item by n8n'))).toBe(true);
 		const sample = await source({ source: 'sample', segments: { segment: [complex] } });
 		expect(sample.result.nodeError('Segment Source')!.message).toMatch(/^Segment "Computed": condition 1 uses an expression other than a plain field reference/);
+	});
+});
+
+describe('Segment Source: files, merge rules, normalisation, batches', () => {
+	const sandbox = useSandbox();
+
+	async function fromFile(text: string, parameters: IDataObject = {}, fileName = 'profiles.csv') {
+		const result = await runWorkflow(chain({ name: 'Segment Source', type: 'segmentSource', parameters: { source: 'file', ...parameters } }), {
+			startItems: [{ json: {}, binary: { data: { data: Buffer.from(text).toString('base64'), mimeType: 'text/plain', fileName } } }],
+		});
+		const hints = (result.run.data.resultData.runData['Segment Source']?.[0]?.hints ?? []).map((hint) => hint.message);
+		return { result, hints, members: () => result.output('Segment Source', 0), invalid: () => result.output('Segment Source', 1) };
+	}
+
+	test('a CSV file: members, and unreadable or invalid rows with their line numbers', async () => {
+		const { members, invalid, hints } = await fromFile('\uFEFFEmail;First Name;Country\n"A@x.io";"Ann";DE\nbroken;Bo;FR\nc@x.io;Cy;FR;extra\n');
+		expect(members().map((m) => m.json)).toEqual([{ email: 'a@x.io', firstName: 'Ann', lastName: '', phone: '', address: '', city: '', state: '', postalCode: '', country: 'DE', segments: [] }]);
+		expect(invalid().map((item) => [item.json.row, item.json.reason])).toEqual([
+			[3, 'invalid_email'],
+			[4, 'unreadable_row'],
+		]);
+		expect(hints[0]).toBe('Rows in: 3 = members 1 + merged duplicates 0 + invalid 2');
+	});
+
+	test('a file without a header: the e-mail column is found', async () => {
+		const { members } = await fromFile('Ann,ann@x.io\nBo,bo@x.io\n');
+		expect(members().map((m) => m.json.email)).toEqual(['ann@x.io', 'bo@x.io']);
+	});
+
+	test('an unreadable file fails naming line and column', async () => {
+		const { result } = await fromFile('email,name\na@x.io,"never closed\n');
+		const error = result.nodeError('Segment Source')!;
+		expect(error.message).toBe('Unreadable file "profiles.csv": A quoted value opened at line 2, column 8 is never closed');
+		expect(error.description).toBe('Line 2, column 8. Nothing was read.');
+	});
+
+	test('JSON and NDJSON files', async () => {
+		const json = await fromFile(JSON.stringify([{ email: 'a@x.io' }, { email: 'b@x.io' }]), {}, 'p.json');
+		expect(json.members()).toHaveLength(2);
+		const ndjson = await fromFile('{"email":"a@x.io"}\n{"email":"b@x.io"}\nnot json\n', {}, 'p.ndjson');
+		expect(ndjson.members()).toHaveLength(2);
+		expect(ndjson.invalid()[0].json).toMatchObject({ row: 3, reason: 'unreadable_row' });
+	});
+
+	test('merge rule "most recent": the latest row gives the values, older rows fill the gaps', async () => {
+		const rows = [
+			{ email: 'a@x.io', firstName: 'Old', city: 'Lyon', phone: '+331', updatedAt: '2025-01-01' },
+			{ email: 'A@X.io', firstName: 'New', city: '', updatedAt: '2026-06-01' },
+			{ email: 'a@x.io', firstName: 'Middle', updatedAt: '2025-06-01' },
+		];
+		const recent = await source({ source: 'items', options: { mergeRule: 'mostRecent', timestampField: 'updatedAt' } }, rows);
+		expect(recent.members()[0].json).toMatchObject({ firstName: 'New', city: 'Lyon', phone: '+331', updatedAt: '2026-06-01' });
+		const first = await source({ source: 'items' }, rows);
+		expect(first.members()[0].json).toMatchObject({ firstName: 'Old', city: 'Lyon', updatedAt: '2025-01-01' });
+	});
+
+	test('phones to E.164 and countries to ISO codes, with what could not be done counted', async () => {
+		const { members, hints } = await source({ source: 'items', options: { normalisePhone: true, defaultCountry: 'US', countryCodes: true } }, [
+			{ email: 'a@x.io', phone: '(206) 555-0142', country: 'United States' },
+			{ email: 'b@x.io', phone: '0151 23456789', country: 'Deutschland' },
+			{ email: 'c@x.io', phone: '12', country: 'Atlantis' },
+		]);
+		expect(members().map((m) => [m.json.phone, m.json.country])).toEqual([
+			['+12065550142', 'US'],
+			['+4915123456789', 'DE'],
+			['12', 'Atlantis'],
+		]);
+		expect(hints).toEqual(expect.arrayContaining(['1 phone numbers could not be made E.164 and were left as they were', '1 country names were not recognised and were left as they were']));
+	});
+
+	test('more rows than the limit fail before anything else', async () => {
+		const { result } = await source({ source: 'items', options: { maxProfiles: 2 } }, [{ email: 'a@x.io' }, { email: 'b@x.io' }, { email: 'c@x.io' }]);
+		expect(result.nodeError('Segment Source')!.message).toBe('3 profiles, more than the limit of 2');
+	});
+
+	test('batch output: items of up to 10,000 members, which an exporter takes as they are', async () => {
+		const result = await runWorkflow(
+			chain(
+				{ name: 'Segment Source', type: 'segmentSource', parameters: { source: 'sample', sampleSize: 25_000, options: { outputMode: 'batches' } } },
+				{
+					name: 'Export',
+					type: 'campaignMonitorExport',
+					credentials: { campaignMonitorExportApi: { id: 'cm', name: 'cm' } },
+					parameters: { privacyAcknowledged: true, list: { __rl: true, mode: 'id', value: 'cm-list-vip' } },
+				},
+			),
+			{ credentials: { campaignMonitorExportApi: sandbox().endpoints.campaignMonitor } },
+		);
+		const batches = result.output('Segment Source', 0);
+		expect(batches.map((item) => item.json.count)).toEqual([10_000, 10_000, expect.any(Number)]);
+		const members = batches.reduce((sum, item) => sum + Number(item.json.count), 0);
+		const [summary] = result.output('Export', 0);
+		// The sample has one address in a hundred at a ".invalid" domain, which Campaign Monitor refuses.
+		expect(summary.json).toMatchObject({ received: members, exported: members - 250, rejected: 250, notSent: 0 });
+		expect(sandbox().campaignMonitor.subscribers('cm-list-vip')).toHaveLength(members - 250);
+		expect(result.output('Export', 1).every((item) => item.json.reason === 'rejected_by_destination')).toBe(true);
+		// Rejected items pair with the batch item their member came in.
+		expect(new Set(result.output('Export', 1).map((item) => JSON.stringify(item.pairedItem)))).toEqual(new Set(['{"item":0}', '{"item":1}', '{"item":2}']));
 	});
 });
