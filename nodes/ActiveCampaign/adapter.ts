@@ -55,6 +55,9 @@ export class ActiveCampaignAdapter implements DestinationAdapter {
 
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
+	// Polls are held only to 5 requests per second, which 100 imports a minute leave mostly idle.
+	readonly pollDuringSubmission = true;
+
 	readonly emailField: string;
 
 	readonly target: string;

@@ -61,6 +61,9 @@ export class ConstantContactAdapter implements DestinationAdapter {
 
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
+	// Imports are few and large (40,000 contacts): looking at finished ones meanwhile costs little.
+	readonly pollDuringSubmission = true;
+
 	readonly emailField: string;
 
 	readonly target: string;

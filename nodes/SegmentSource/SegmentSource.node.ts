@@ -5,10 +5,10 @@ import type { ProfileField } from './profileFields';
 import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
 import type { FileFormat, HeaderMode } from './readers';
 import { readFile, UnreadableFile } from './readers';
-import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfiles } from './sampleProfiles';
+import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfile } from './sampleProfiles';
 import type { CompiledSegment } from './segments';
 import { compileSegment } from './segments';
-import type { MergeRule, SourceRow } from './unify';
+import type { MergeRule, SourceRow, UnifiedProfile } from './unify';
 import { toMember, unifyProfiles } from './unify';
 
 /** Rows whose keys are read to find which fields hold e-mail, names and address parts. */
@@ -111,6 +111,14 @@ export class SegmentSource implements INodeType {
 				typeOptions: { minValue: 1, maxValue: MAX_GENERATED_PROFILES },
 				default: SAMPLE_SIZE,
 				description: `The bundled sample has ${SAMPLE_SIZE}; any other number generates that many from the same seed (for load tests)`,
+				displayOptions: { show: { source: ['sample'] } },
+			},
+			{
+				displayName: 'Include Problem Rows',
+				name: 'sampleProblemRows',
+				type: 'boolean',
+				default: true,
+				description: 'Whether the sample has its invalid, duplicated and destination-refused rows; off, every profile is valid and unique (for load tests)',
 				displayOptions: { show: { source: ['sample'] } },
 			},
 			{
@@ -229,14 +237,14 @@ export class SegmentSource implements INodeType {
 		const source = this.getNodeParameter('source', 0) as 'items' | 'file' | 'sample';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const maxProfiles = typeof options.maxProfiles === 'number' ? options.maxProfiles : DEFAULT_MAX_PROFILES;
-		const rows = await readRows.call(this, source, maxProfiles);
-		if (rows.length > maxProfiles) {
-			throw new NodeOperationError(node, `${rows.length.toLocaleString('en-US')} profiles, more than the limit of ${maxProfiles.toLocaleString('en-US')}`, {
+		const { count, rows, head } = await readRows.call(this, source, maxProfiles);
+		if (count > maxProfiles) {
+			throw new NodeOperationError(node, `${count.toLocaleString('en-US')} profiles, more than the limit of ${maxProfiles.toLocaleString('en-US')}`, {
 				description: 'Raise "Max Profiles" in the options, or split the data.',
 			});
 		}
 
-		const readable = rows.slice(0, FIELD_DETECTION_ROWS).flatMap((row) => (row.record ? [row.record] : []));
+		const readable = head.flatMap((row) => (row.record ? [row.record] : []));
 		const explicit = this.getNodeParameter('profileFields', 0, {}) as Partial<Record<ProfileField, string>>;
 		const fields = resolveFieldNames(explicit, readable);
 		if (readable.length && !readable.some((record) => fields.email in record)) {
@@ -254,7 +262,6 @@ export class SegmentSource implements INodeType {
 			mergeRule: (options.mergeRule as MergeRule) ?? 'firstNonEmpty',
 			timestampField: typeof options.timestampField === 'string' ? options.timestampField : 'updatedAt',
 		});
-		rows.length = 0;
 
 		const memberOptions = {
 			normalisePhone: options.normalisePhone === true,
@@ -272,6 +279,8 @@ export class SegmentSource implements INodeType {
 		for (let index = 0; index < profiles.length; index++) {
 			const profile = profiles[index];
 			const member = toMember(profile, fields, mapped, memberOptions, counts);
+			// The merged row is not needed once its member exists: let it go, for million-row runs.
+			profiles[index] = undefined as unknown as UnifiedProfile;
 			if (members.length < FIELD_DETECTION_ROWS) for (const key of Object.keys(member)) memberKeys.add(key);
 			const memberSegments: string[] = [];
 			for (const [position, segment] of segments.entries()) {
@@ -323,18 +332,37 @@ export class SegmentSource implements INodeType {
 	}
 }
 
+interface Rows {
+	count: number;
+	/** Read once, in order. */
+	rows: Iterable<SourceRow>;
+	/** The first rows, to find the fields by name. */
+	head: SourceRow[];
+}
+
+function fromArray(rows: SourceRow[]): Rows {
+	return { count: rows.length, rows, head: rows.slice(0, FIELD_DETECTION_ROWS) };
+}
+
+/** Generated profiles are made one at a time as they are read, so a million never sit in memory twice. */
+function* generated(size: number, withProblemRows: boolean): Generator<SourceRow> {
+	for (let index = 0; index < size; index++) yield { record: sampleProfile(index, withProblemRows), itemIndex: 0, row: index + 1 };
+}
+
 /** Rows from the chosen source, each with the row number people will see. */
-async function readRows(this: IExecuteFunctions, source: 'items' | 'file' | 'sample', maxProfiles: number): Promise<SourceRow[]> {
+async function readRows(this: IExecuteFunctions, source: 'items' | 'file' | 'sample', maxProfiles: number): Promise<Rows> {
 	const node = this.getNode();
 	if (source === 'sample') {
 		const size = this.getNodeParameter('sampleSize', 0, SAMPLE_SIZE) as number;
 		if (!Number.isInteger(size) || size < 1 || size > MAX_GENERATED_PROFILES) {
 			throw new NodeOperationError(node, `"Number of Profiles" must be a whole number from 1 to ${MAX_GENERATED_PROFILES.toLocaleString('en-US')}`);
 		}
-		return sampleProfiles(size).map((record, index) => ({ record, itemIndex: 0, row: index + 1 }));
+		const withProblemRows = this.getNodeParameter('sampleProblemRows', 0, true) as boolean;
+		const head = [...generated(Math.min(size, FIELD_DETECTION_ROWS), withProblemRows)];
+		return { count: size, rows: generated(size, withProblemRows), head };
 	}
 	const items = this.getInputData();
-	if (source === 'items') return items.map((item, itemIndex) => ({ record: item.json, itemIndex, row: itemIndex + 1 }));
+	if (source === 'items') return fromArray(items.map((item, itemIndex) => ({ record: item.json, itemIndex, row: itemIndex + 1 })));
 
 	const binaryProperty = String(this.getNodeParameter('binaryProperty', 0, 'data'));
 	const binary = this.helpers.assertBinaryData(0, binaryProperty);
@@ -343,13 +371,13 @@ async function readRows(this: IExecuteFunctions, source: 'items' | 'file' | 'sam
 		throw new NodeOperationError(node, `The file is ${Math.round(buffer.length / 1_048_576)} MB, too large for ${maxProfiles.toLocaleString('en-US')} profiles`);
 	}
 	try {
-		return readFile(
+		return fromArray(readFile(
 			buffer.toString('utf8'),
 			this.getNodeParameter('fileFormat', 0, 'auto') as FileFormat,
 			this.getNodeParameter('csvHeader', 0, 'auto') as HeaderMode,
 			String(this.getNodeParameter('csvDelimiter', 0, 'auto')),
 			binary.fileName,
-		).map((row) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line }));
+		).map((row) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line })));
 	} catch (error) {
 		if (error instanceof UnreadableFile) {
 			throw new NodeOperationError(node, `Unreadable file "${binary.fileName ?? binaryProperty}": ${error.message}`, {

@@ -66,7 +66,7 @@ function fillGaps(target: IDataObject, source: IDataObject): void {
  * latest timestamp gives the base, older rows fill what it left empty (rows without a readable
  * timestamp count as oldest, in input order).
  */
-export function unifyProfiles(rows: SourceRow[], fields: FieldNames, options: UnifyOptions): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
+export function unifyProfiles(rows: Iterable<SourceRow>, fields: FieldNames, options: UnifyOptions): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
 	const byEmail = new Map<string, UnifiedProfile>();
 	const invalid: InvalidRow[] = [];
 	let merged = 0;

@@ -144,6 +144,12 @@ export interface DestinationAdapter {
 
 	/** Milliseconds between polls of the same job. */
 	readonly pollIntervalMs?: number;
+
+	/**
+	 * Whether to poll while batches are still being submitted: right where polls use capacity the
+	 * imports leave idle (a separate, lower import limit), wrong where they compete with imports.
+	 */
+	readonly pollDuringSubmission?: boolean;
 }
 
 /** Sends a request under the credential's rate limiter with the engine's retry policy. */

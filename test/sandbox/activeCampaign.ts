@@ -68,6 +68,9 @@ interface Batch {
 }
 
 export class ActiveCampaignSandbox implements ServiceModule {
+	/** Bumped by reset(): work scheduled before a reset must not touch the new state. */
+	private generation = 0;
+
 	readonly prefix = '/ac';
 
 	readonly name = 'activeCampaign';
@@ -109,6 +112,7 @@ export class ActiveCampaignSandbox implements ServiceModule {
 	}
 
 	reset(): void {
+		this.generation++;
 		this.perSecond.reset();
 		this.bulkPerMinute.reset();
 		this.singlePerMinute.reset();
@@ -201,7 +205,8 @@ export class ActiveCampaignSandbox implements ServiceModule {
 			automationsExcluded: parsed.data.exclude_automations === true,
 		};
 		this.batches.set(batch.id, batch);
-		later(batch.doneAt - now, () => this.process(batch, contacts));
+		const generation = this.generation;
+		later(batch.doneAt - now, () => generation === this.generation && this.process(batch, contacts));
 		return { status: 200, body: { success: 1, queued_contacts: contacts.length, batchId: batch.id }, contacts: contacts.length };
 	}
 

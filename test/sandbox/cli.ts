@@ -8,6 +8,14 @@ async function main(): Promise<void> {
 		return at >= 0 ? Number(args[at + 1]) : fallback;
 	};
 	const sandbox = await startSandbox({ port: option('port', 5680), scale: option('scale', 1) });
+	const stop = () => void sandbox.stop().then(() => process.exit(0));
+	process.on('SIGINT', stop);
+	process.on('SIGTERM', stop);
+	if (args.includes('--json')) {
+		// For scripts that start the sandbox in a child process: one line with everything they need.
+		console.log(JSON.stringify({ url: sandbox.url, scale: sandbox.scale, endpoints: sandbox.endpoints }));
+		return;
+	}
 	const { campaignMonitor, activeCampaign, omnisend } = sandbox.endpoints;
 	const constantContact = sandbox.constantContactCredentials();
 	console.log(`Destination sandbox listening on ${sandbox.url} (rate limits and processing times × ${sandbox.scale})`);
@@ -36,9 +44,6 @@ async function main(): Promise<void> {
 	console.log(`Rate limit factor for credentials at this scale: ${sandbox.scale}`);
 	console.log(`Control: GET ${sandbox.url}/_sandbox/state, GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/faults`);
 	console.log('Press Ctrl+C to stop.');
-	const stop = () => void sandbox.stop().then(() => process.exit(0));
-	process.on('SIGINT', stop);
-	process.on('SIGTERM', stop);
 }
 
 void main();

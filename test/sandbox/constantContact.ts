@@ -112,6 +112,9 @@ function token(prefix: string): string {
 }
 
 export class ConstantContactSandbox implements ServiceModule {
+	/** Bumped by reset(): work scheduled before a reset must not touch the new state. */
+	private generation = 0;
+
 	readonly prefix = '/cc';
 
 	readonly name = 'constantContact';
@@ -157,6 +160,7 @@ export class ConstantContactSandbox implements ServiceModule {
 	}
 
 	reset(): void {
+		this.generation++;
 		this.perSecond.reset();
 		this.requestsToday = 0;
 		this.accessTokens = new Map();
@@ -334,7 +338,8 @@ export class ConstantContactSandbox implements ServiceModule {
 			listCount: parsed.data.list_ids.length,
 		};
 		this.activities.set(activity.activity_id, activity);
-		later(activity.doneAt - now, () => this.complete(activity, parsed.data.import_data, parsed.data.list_ids));
+		const generation = this.generation;
+		later(activity.doneAt - now, () => generation === this.generation && this.complete(activity, parsed.data.import_data, parsed.data.list_ids));
 		return { status: 201, body: this.activityBody(activity), contacts: activity.total };
 	}
 

@@ -105,6 +105,9 @@ function objectId(): string {
 }
 
 export class OmnisendSandbox implements ServiceModule {
+	/** Bumped by reset(): work scheduled before a reset must not touch the new state. */
+	private generation = 0;
+
 	readonly prefix = '/omnisend/api';
 
 	readonly name = 'omnisend';
@@ -125,6 +128,7 @@ export class OmnisendSandbox implements ServiceModule {
 	}
 
 	reset(): void {
+		this.generation++;
 		this.perMinute.reset();
 		this.contactsByEmail = new Map();
 		this.batches = [];
@@ -223,7 +227,8 @@ export class OmnisendSandbox implements ServiceModule {
 			responses: [],
 		};
 		this.batches.push(batch);
-		later(batch.doneAt - now, () => this.process(batch, parsed.data.items));
+		const generation = this.generation;
+		later(batch.doneAt - now, () => generation === this.generation && this.process(batch, parsed.data.items));
 		return { status: 201, body: { batchID: batch.batchID, totalCount: batch.totalCount }, contacts: batch.totalCount };
 	}
 

@@ -185,32 +185,41 @@ export async function runExport(
 			progress();
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(adapter.limits.maxConcurrentRequests, batches.length)) }, worker));
-
-	// Asynchronous services: wait for the jobs, asking for several at once. Jobs already submitted are
-	// followed even after a stop, so that what was sent is reported as far as the service still answers.
-	if (pendingJobs.size && adapter.pollJobs) {
-		const problem = await waitForJobs(adapter, session, contacts, pendingJobs, indicesOf, settings.rateLimitFactor, (batch, status) => {
-			if (status.state === 'failed') {
-				unconfirmed.set(batch.index, status.message);
-				stopMessage ??= status.message;
-				return;
-			}
-			if (!status.unprocessed?.positions.length) {
-				settle(batch, status.created, status.updated, status.failures);
-				return;
-			}
-			// A stopped job: what it processed is settled, the rest ends as not sent.
-			const indices = indicesOf(batch);
-			const unprocessed = new Set(status.unprocessed.positions.map((position) => indices[position]));
-			const rest = reject(batch, indices, status.failures);
-			const processed = rest.filter((index) => !unprocessed.has(index));
-			ledger.accept(processed.length, status.created, status.updated);
-			open[batch.index] = rest.filter((index) => unprocessed.has(index));
-			unconfirmed.set(batch.index, status.unprocessed.message);
-			stopMessage ??= status.unprocessed.message;
-		});
+	// Asynchronous services: jobs are followed during submission where that costs imports nothing,
+	// otherwise once it ends. Jobs already submitted are followed even after a stop, so that what
+	// was sent is reported as far as the service still answers.
+	let submitting = true;
+	const ended = (batch: Batch, status: Exclude<JobStatus, { state: 'pending' }>) => {
+		if (status.state === 'failed') {
+			unconfirmed.set(batch.index, status.message);
+			stopMessage ??= status.message;
+			return;
+		}
+		if (!status.unprocessed?.positions.length) {
+			settle(batch, status.created, status.updated, status.failures);
+			return;
+		}
+		// A stopped job: what it processed is settled, the rest ends as not sent.
+		const indices = indicesOf(batch);
+		const unprocessed = new Set(status.unprocessed.positions.map((position) => indices[position]));
+		const rest = reject(batch, indices, status.failures);
+		ledger.accept(rest.filter((index) => !unprocessed.has(index)).length, status.created, status.updated);
+		open[batch.index] = rest.filter((index) => unprocessed.has(index));
+		unconfirmed.set(batch.index, status.unprocessed.message);
+		stopMessage ??= status.unprocessed.message;
+	};
+	const follow = async () => {
+		if (!adapter.pollJobs) return;
+		const problem = await waitForJobs(adapter, session, contacts, pendingJobs, indicesOf, settings.rateLimitFactor, () => submitting, ended);
 		if (problem !== undefined) stopMessage ??= problem;
+	};
+	const submission = Promise.all(Array.from({ length: Math.max(1, Math.min(adapter.limits.maxConcurrentRequests, batches.length)) }, worker)).finally(() => {
+		submitting = false;
+	});
+	if (adapter.pollDuringSubmission) await Promise.all([submission, follow()]);
+	else {
+		await submission;
+		await follow();
 	}
 
 	// Whatever was not confirmed ends as not sent, with the reason the export stopped.
@@ -334,7 +343,7 @@ function prepareContacts(
 	return contacts;
 }
 
-/** Polls until every job ended; returns why it stopped early, if it did. */
+/** Polls until submission is over and every job ended; returns why it stopped early, if it did. */
 async function waitForJobs(
 	adapter: DestinationAdapter,
 	session: Session,
@@ -342,15 +351,17 @@ async function waitForJobs(
 	pendingJobs: Map<string, Batch>,
 	indicesOf: (batch: Batch) => number[],
 	rateLimitFactor: number,
+	submitting: () => boolean,
 	ended: (batch: Batch, status: Exclude<JobStatus, { state: 'pending' }>) => void,
 ): Promise<string | undefined> {
 	const startedAt = Date.now();
 	// Polls spend the same request budget as imports: where the budget is larger, look more often.
 	const interval = (adapter.pollIntervalMs ?? 1000) / rateLimitFactor;
-	while (pendingJobs.size) {
+	while (submitting() || pendingJobs.size) {
 		if (Date.now() - startedAt > MAX_JOB_WAIT_MS) return `${adapter.serviceName} jobs did not finish within ${MAX_JOB_WAIT_MS / 3_600_000} hours`;
 		if (session.cancelled) return 'the execution was cancelled';
 		await sleep(interval);
+		if (pendingJobs.size === 0) continue;
 		const jobs = [...pendingJobs].map(([jobId, batch]) => ({ jobId, emails: indicesOf(batch).map((index) => contacts.emails[index]) }));
 		const statuses: Map<string, JobStatus> = await adapter.pollJobs!(async (request, purpose) => await session.fetch(request, purpose), jobs);
 		if (session.failure !== undefined) return session.failure;

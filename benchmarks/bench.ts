@@ -1,0 +1,228 @@
+import { type ChildProcess, fork, spawn } from 'child_process';
+import { readFileSync, writeFileSync } from 'fs';
+import { cpus, totalmem } from 'os';
+import { join } from 'path';
+import { createInterface } from 'readline';
+
+import type { DestinationName } from './floors';
+import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
+
+/**
+ * `npm run bench [-- --destination NAME|all] [--n 1000000] [--scale S]`: exports N generated profiles
+ * through Segment Source (batch output) → the exporter in one in-process workflow execution, against
+ * the sandbox running in a separate process with its limits sped up by S, and compares the wall time
+ * with the floor the limits allow. Each destination runs in a process of its own, so its peak RSS and
+ * CPU are its own.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const DESTINATIONS: DestinationName[] = ['campaign-monitor', 'constant-contact', 'active-campaign', 'omnisend'];
+
+export interface DestinationResult {
+	name: DestinationName;
+	n: number;
+	scale: number;
+	wallSeconds: number;
+	floorSeconds: number;
+	ratio: number;
+	cpuSeconds: number;
+	peakRssMb: number;
+	segmentSourceSeconds: number;
+	segmentSourceShare: number;
+	requests: number;
+	requestsByPurpose: Record<string, number>;
+	retries: number;
+	exported: number;
+	storedInSandbox: number;
+	projectedSecondsAtPublishedLimits: number;
+	replacedPlatformSeconds: number;
+}
+
+function args(): { destinations: DestinationName[]; n: number; scale?: number; child: boolean } {
+	const argv = process.argv.slice(2);
+	const value = (name: string) => {
+		const at = argv.indexOf(`--${name}`);
+		return at >= 0 ? argv[at + 1] : undefined;
+	};
+	const destination = value('destination') ?? 'all';
+	const destinations = destination === 'all' ? DESTINATIONS : destination.split(',').map((d) => d.trim() as DestinationName);
+	for (const d of destinations) if (!DESTINATIONS.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATIONS.join(', ')} or all`);
+	return { destinations, n: Number(value('n') ?? 1_000_000), scale: value('scale') ? Number(value('scale')) : undefined, child: argv.includes('--child') };
+}
+
+const stamp = (started: number) => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
+
+/** Starts the sandbox in its own process and returns its endpoints. */
+async function startSandboxProcess(scale: number): Promise<{ child: ChildProcess; url: string; endpoints: Record<string, Record<string, unknown>> }> {
+	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', '0', '--scale', String(scale), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+	const line = await new Promise<string>((resolve, reject) => {
+		createInterface({ input: child.stdout! }).once('line', resolve);
+		child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
+	});
+	const { url, endpoints } = JSON.parse(line) as { url: string; endpoints: Record<string, Record<string, unknown>> };
+	return { child, url, endpoints };
+}
+
+function exporterNode(destination: DestinationName): { type: string; credential: string; endpointKey: string; parameters: Record<string, unknown> } {
+	switch (destination) {
+		case 'campaign-monitor':
+			return { type: 'campaignMonitorExport', credential: 'campaignMonitorExportApi', endpointKey: 'campaignMonitor', parameters: { list: { __rl: true, mode: 'id', value: 'cm-list-newsletter' } } };
+		case 'constant-contact':
+			return { type: 'constantContactExport', credential: 'constantContactExportOAuth2Api', endpointKey: 'constantContact', parameters: { lists: ['6f1c2a10-0000-4000-8000-000000000001'] } };
+		case 'active-campaign':
+			return { type: 'activeCampaignExport', credential: 'activeCampaignExportApi', endpointKey: 'activeCampaign', parameters: { lists: ['1'] } };
+		case 'omnisend':
+			return { type: 'omnisendExport', credential: 'omnisendExportApi', endpointKey: 'omnisend', parameters: {} };
+	}
+}
+
+function peakRssMb(): number {
+	const status = readFileSync('/proc/self/status', 'utf8');
+	const match = /VmHWM:\s+(\d+) kB/.exec(status);
+	return match ? Math.round(Number(match[1]) / 1024) : Math.round(process.memoryUsage().rss / 1_048_576);
+}
+
+/** One destination, in this (child) process. */
+async function runOne(destination: DestinationName, n: number, scale: number): Promise<DestinationResult> {
+	const started = Date.now();
+	const log = (text: string) => console.log(`${stamp(started)} ${destination}: ${text}`);
+	log(`starting the sandbox (limits × ${scale})`);
+	const sandbox = await startSandboxProcess(scale);
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { runWorkflow, echoLogs } = require('../test/harness/run') as typeof import('../test/harness/run');
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const { chain } = require('../test/harness/workflows') as typeof import('../test/harness/workflows');
+	echoLogs((line) => {
+		if (line.level === 'info' || line.level === 'warn' || line.level === 'error') log(line.message);
+	});
+	const exporter = exporterNode(destination);
+	const cpuBefore = process.cpuUsage();
+	log(`exporting ${n.toLocaleString('en-US')} generated profiles: Segment Source (batch output) → ${exporter.type}`);
+	const result = await runWorkflow(
+		chain(
+			{ name: 'Segment Source', type: 'segmentSource', parameters: { source: 'sample', sampleSize: n, sampleProblemRows: false, options: { outputMode: 'batches' } } },
+			{ name: 'Export', type: exporter.type, credentials: { [exporter.credential]: { id: 'bench', name: 'bench' } }, parameters: { privacyAcknowledged: true, ...exporter.parameters } },
+		),
+		{ credentials: { [exporter.credential]: { ...sandbox.endpoints[exporter.endpointKey], rateLimitFactor: scale } } },
+	);
+	const cpu = process.cpuUsage(cpuBefore);
+	echoLogs(undefined);
+	const error = result.nodeError('Export') ?? result.nodeError('Segment Source');
+	if (error) throw new Error(`${destination}: ${error.message} ${error.description ?? ''}`);
+	const runData = result.run.data.resultData.runData;
+	const sourceSeconds = (runData['Segment Source'][0].executionTime ?? 0) / 1000;
+	const exportSeconds = (runData.Export[0].executionTime ?? 0) / 1000;
+	const summary = result.output('Export', 0)[0].json as Record<string, unknown>;
+	const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as Record<string, Record<string, unknown>>;
+	sandbox.child.kill('SIGTERM');
+
+	const stored =
+		destination === 'campaign-monitor'
+			? Number((state.campaignMonitor.lists as Array<{ ListID: string; subscribers: number }>).find((l) => l.ListID === 'cm-list-newsletter')!.subscribers)
+			: destination === 'active-campaign'
+				? Number(state.activeCampaign.contacts)
+				: Number((state[destination === 'constant-contact' ? 'constantContact' : 'omnisend'] as { contacts: number }).contacts);
+	const requests = Number(summary.batches);
+	const exported = Number(summary.exported);
+	const perRequest = CONTACTS_PER_REQUEST[destination] ?? Math.ceil(exported / requests);
+	const lastBatch = exported - (requests - 1) * perRequest > 0 ? exported - (requests - 1) * perRequest : perRequest;
+	const floor = floorSeconds(destination, requests, lastBatch, scale);
+	const wall = sourceSeconds + exportSeconds;
+	const ratio = wall / floor;
+	// At the published limits, the same export: the 1M floor at scale 1, stretched by the measured ratio.
+	const millionRequests = Math.ceil((1_000_000 / exported) * requests);
+	const projected = floorSeconds(destination, millionRequests, perRequest, 1) * ratio;
+	log(`done: ${exported.toLocaleString('en-US')} exported in ${wall.toFixed(1)} s (floor ${floor.toFixed(1)} s), sandbox holds ${stored.toLocaleString('en-US')}`);
+	return {
+		name: destination,
+		n,
+		scale,
+		wallSeconds: round(wall),
+		floorSeconds: round(floor),
+		ratio: round(ratio, 3),
+		cpuSeconds: round((cpu.user + cpu.system) / 1e6),
+		peakRssMb: peakRssMb(),
+		segmentSourceSeconds: round(sourceSeconds),
+		segmentSourceShare: round(sourceSeconds / wall, 3),
+		requests: Number(summary.requests),
+		requestsByPurpose: summary.requestsByPurpose as Record<string, number>,
+		retries: Number(summary.retries),
+		exported,
+		storedInSandbox: stored,
+		projectedSecondsAtPublishedLimits: Math.round(projected),
+		replacedPlatformSeconds: REPLACED_PLATFORM_SECONDS[destination],
+	};
+}
+
+function round(value: number, digits = 1): number {
+	const factor = 10 ** digits;
+	return Math.round(value * factor) / factor;
+}
+
+const minutes = (seconds: number) => (seconds >= 90 ? `${(seconds / 60).toFixed(1)} min` : `${Math.round(seconds)} s`);
+
+function report(results: DestinationResult[]): void {
+	console.log('');
+	console.log('destination        n          scale  wall s   floor s  wall/floor  cpu s  peak RSS MB  source share  requests (import/poll/discovery)  retries  stored');
+	for (const r of results) {
+		const kinds = `${r.requestsByPurpose.import}/${r.requestsByPurpose.poll}/${r.requestsByPurpose.discovery}`;
+		console.log(
+			`${r.name.padEnd(18)} ${String(r.n).padEnd(10)} ${String(r.scale).padEnd(6)} ${r.wallSeconds.toFixed(1).padStart(7)} ${r.floorSeconds.toFixed(1).padStart(8)}  ${r.ratio.toFixed(3).padStart(10)} ${r.cpuSeconds.toFixed(1).padStart(6)} ${String(r.peakRssMb).padStart(12)} ${(r.segmentSourceShare * 100).toFixed(1).padStart(12)}%  ${kinds.padStart(32)} ${String(r.retries).padStart(8)}  ${r.storedInSandbox}`,
+		);
+	}
+	console.log('');
+	console.log('At the published limits, 1,000,000 contacts (projection) vs the platform we replace:');
+	for (const r of results) {
+		console.log(`  ${r.name.padEnd(18)} ${minutes(r.projectedSecondsAtPublishedLimits).padStart(9)}   vs ${minutes(r.replacedPlatformSeconds)}`);
+	}
+	console.log('');
+	console.log('Targets:');
+	for (const r of results) {
+		const perMillion = (value: number) => (value * 1_000_000) / r.n;
+		const checks = [
+			[`wall/floor ${r.ratio.toFixed(3)} ≤ 1.15`, r.ratio <= 1.15],
+			[`peak RSS ${r.peakRssMb} MB ≤ 1536 MB${r.n === 1_000_000 ? '' : ' (at this N)'}`, r.peakRssMb <= 1536],
+			[`CPU ${perMillion(r.cpuSeconds).toFixed(1)} s per 1M ≤ 60 s`, perMillion(r.cpuSeconds) <= 60],
+		] as const;
+		console.log(`  ${r.name.padEnd(18)} ${checks.map(([text, ok]) => `${ok ? 'holds' : 'MISSED'}: ${text}`).join('; ')}`);
+	}
+}
+
+async function main(): Promise<void> {
+	const { destinations, n, scale, child } = args();
+	if (child) {
+		const result = await runOne(destinations[0], n, scale ?? DEFAULT_SCALE[destinations[0]]);
+		process.send!(result);
+		return;
+	}
+	const started = Date.now();
+	console.log(`${stamp(started)} benchmark: ${destinations.join(', ')}, N = ${n.toLocaleString('en-US')}, one process per destination`);
+	const results: DestinationResult[] = [];
+	for (const destination of destinations) {
+		const childArgs = ['--destination', destination, '--n', String(n), '--child', ...(scale ? ['--scale', String(scale)] : [])];
+		const result = await new Promise<DestinationResult>((resolve, reject) => {
+			const worker = fork(__filename, childArgs, { stdio: 'inherit' });
+			worker.once('message', (message) => resolve(message as DestinationResult));
+			worker.once('exit', (code) => (code ? reject(new Error(`${destination} benchmark exited with ${code}`)) : undefined));
+		});
+		results.push(result);
+	}
+	report(results);
+	const file = join(ROOT, 'benchmarks', 'results', 'latest.json');
+	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+	const previous = (() => {
+		try {
+			return JSON.parse(readFileSync(file, 'utf8')) as { destinations?: DestinationResult[] };
+		} catch {
+			return {};
+		}
+	})();
+	const merged = [...(previous.destinations ?? []).filter((d) => !destinations.includes(d.name)), ...results];
+	writeFileSync(file, `${JSON.stringify({ ...previous, machine, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), destinations: merged }, null, 2)}\n`);
+	console.log(`\nResults written to ${file.slice(ROOT.length + 1)}`);
+}
+
+main().catch((error: Error) => {
+	console.error(error.message);
+	process.exit(1);
+});
