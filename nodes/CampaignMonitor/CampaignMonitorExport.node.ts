@@ -14,7 +14,7 @@ export class CampaignMonitorExport implements INodeType {
 		icon: { light: 'file:campaignMonitor.svg', dark: 'file:campaignMonitor.dark.svg' },
 		group: ['output'],
 		version: 1,
-		subtitle: '={{"to list " + ($parameter["list"].cachedResultName || $parameter["list"].value)}}',
+		subtitle: '={{"to list " + ($parameter["list"].cachedResultName ?? $parameter["list"].value ?? $parameter["list"])}}',
 		description: 'Export segment members to a Campaign Monitor list in bulk',
 		defaults: { name: 'Campaign Monitor Export' },
 		usableAsTool: true,
