@@ -4,6 +4,8 @@ import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
 
+import type { BuiltinComparison } from './builtin';
+import { compareWithBuiltin } from './builtin';
 import type { DestinationName } from './floors';
 import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
 
@@ -38,7 +40,7 @@ export interface DestinationResult {
 	replacedPlatformSeconds: number;
 }
 
-function args(): { destinations: DestinationName[]; n: number; scale?: number; child: boolean } {
+function args(): { destinations: DestinationName[]; n: number; scale?: number; child: boolean; builtin: boolean; builtinN: number } {
 	const argv = process.argv.slice(2);
 	const value = (name: string) => {
 		const at = argv.indexOf(`--${name}`);
@@ -47,7 +49,15 @@ function args(): { destinations: DestinationName[]; n: number; scale?: number; c
 	const destination = value('destination') ?? 'all';
 	const destinations = destination === 'all' ? DESTINATIONS : destination.split(',').map((d) => d.trim() as DestinationName);
 	for (const d of destinations) if (!DESTINATIONS.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATIONS.join(', ')} or all`);
-	return { destinations, n: Number(value('n') ?? 1_000_000), scale: value('scale') ? Number(value('scale')) : undefined, child: argv.includes('--child') };
+	return {
+		destinations,
+		n: Number(value('n') ?? 1_000_000),
+		scale: value('scale') ? Number(value('scale')) : undefined,
+		child: argv.includes('--child'),
+		// The comparison with n8n's built-in node runs with the ActiveCampaign benchmark unless --no-builtin.
+		builtin: !argv.includes('--no-builtin') && !argv.includes('--builtin-only') ? destinations.includes('active-campaign') : argv.includes('--builtin-only'),
+		builtinN: Number(value('builtin-n') ?? 2000),
+	};
 }
 
 const stamp = (started: number) => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
@@ -154,6 +164,14 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 	};
 }
 
+function readLatest(): { destinations?: DestinationResult[]; builtinActiveCampaign?: BuiltinComparison } {
+	try {
+		return JSON.parse(readFileSync(join(ROOT, 'benchmarks', 'results', 'latest.json'), 'utf8'));
+	} catch {
+		return {};
+	}
+}
+
 function round(value: number, digits = 1): number {
 	const factor = 10 ** digits;
 	return Math.round(value * factor) / factor;
@@ -189,7 +207,23 @@ function report(results: DestinationResult[]): void {
 }
 
 async function main(): Promise<void> {
-	const { destinations, n, scale, child } = args();
+	const { destinations, n, scale, child, builtin, builtinN } = args();
+	if (process.argv.includes('--builtin-child')) {
+		const started = Date.now();
+		const previous = readLatest().destinations?.find((d) => d.name === 'active-campaign' && d.n === 1_000_000);
+		const comparison = await compareWithBuiltin(
+			builtinN,
+			async (sandboxScale) => {
+				const sandbox = await startSandboxProcess(sandboxScale);
+				return { url: sandbox.url, endpoints: sandbox.endpoints, stop: () => sandbox.child.kill('SIGTERM') };
+			},
+			(text) => console.log(`${stamp(started)} builtin: ${text}`),
+			previous?.ratio,
+		);
+		process.send!(comparison);
+		return;
+	}
+	if (child && destinations.length === 1 && process.argv.includes('--builtin-only')) return;
 	if (child) {
 		const result = await runOne(destinations[0], n, scale ?? DEFAULT_SCALE[destinations[0]]);
 		process.send!(result);
@@ -198,7 +232,7 @@ async function main(): Promise<void> {
 	const started = Date.now();
 	console.log(`${stamp(started)} benchmark: ${destinations.join(', ')}, N = ${n.toLocaleString('en-US')}, one process per destination`);
 	const results: DestinationResult[] = [];
-	for (const destination of destinations) {
+	for (const destination of process.argv.includes('--builtin-only') ? [] : destinations) {
 		const childArgs = ['--destination', destination, '--n', String(n), '--child', ...(scale ? ['--scale', String(scale)] : [])];
 		const result = await new Promise<DestinationResult>((resolve, reject) => {
 			const worker = fork(__filename, childArgs, { stdio: 'inherit' });
@@ -209,16 +243,23 @@ async function main(): Promise<void> {
 	}
 	report(results);
 	const file = join(ROOT, 'benchmarks', 'results', 'latest.json');
+	const previous = readLatest();
+	const merged = [...(previous.destinations ?? []).filter((d) => !results.some((r) => r.name === d.name)), ...results];
+	let builtinActiveCampaign = previous.builtinActiveCampaign;
+	if (builtin) {
+		console.log(`${stamp(started)} comparison with n8n's built-in ActiveCampaign node, N = ${builtinN}, published limits`);
+		builtinActiveCampaign = await new Promise<BuiltinComparison>((resolve, reject) => {
+			const worker = fork(__filename, ['--builtin-child', '--builtin-n', String(builtinN)], { stdio: 'inherit' });
+			worker.once('message', (message) => resolve(message as BuiltinComparison));
+			worker.once('exit', (code) => (code ? reject(new Error(`built-in comparison exited with ${code}`)) : undefined));
+		});
+		const c = builtinActiveCampaign;
+		console.log('');
+		console.log(`n8n's ActiveCampaign node vs ours, ${c.n} contacts at the published limits: ${c.builtinSeconds} s vs ${c.oursSeconds} s — ${c.speedup}× faster (target ≥ 50×: ${c.speedup >= 50 ? 'holds' : 'MISSED'})`);
+		console.log(`1,000,000 contacts at the published limits: n8n's node ${minutes(c.builtinProjectedSecondsFor1M)} (${(c.builtinProjectedSecondsFor1M / 3600).toFixed(1)} h), ours ${minutes(c.oursProjectedSecondsFor1M)}`);
+	}
 	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-	const previous = (() => {
-		try {
-			return JSON.parse(readFileSync(file, 'utf8')) as { destinations?: DestinationResult[] };
-		} catch {
-			return {};
-		}
-	})();
-	const merged = [...(previous.destinations ?? []).filter((d) => !destinations.includes(d.name)), ...results];
-	writeFileSync(file, `${JSON.stringify({ ...previous, machine, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), destinations: merged }, null, 2)}\n`);
+	writeFileSync(file, `${JSON.stringify({ machine, command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), destinations: merged, builtinActiveCampaign }, null, 2)}\n`);
 	console.log(`\nResults written to ${file.slice(ROOT.length + 1)}`);
 }
 

@@ -87,6 +87,11 @@ export class PackageNodeTypes implements INodeTypes {
 		return NodeHelpers.getVersionedNodeType(this.getByName(nodeType), version);
 	}
 
+	/** Adds a node type from outside the package (n8n's own nodes, for comparisons). */
+	add(name: string, type: INodeType | IVersionedNodeType): void {
+		this.types.set(name, type);
+	}
+
 	getKnownTypes() {
 		return {};
 	}

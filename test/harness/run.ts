@@ -1,7 +1,10 @@
 import { mkdtempSync } from 'fs';
 import type {
 	ICredentialDataDecryptedObject,
+	ICredentialType,
 	IDataObject,
+	INodeType,
+	IVersionedNodeType,
 	INode,
 	INodeExecutionData,
 	IRun,
@@ -59,6 +62,12 @@ Container.set(Logger, captureLogger as unknown as InstanceType<typeof Logger>);
 
 const nodeTypes = new PackageNodeTypes();
 const credentialTypes = loadCredentialTypes();
+
+/** Makes node and credential types from outside this package runnable (n8n's built-in nodes, for benchmarks). */
+export function registerExternalTypes(nodes: Record<string, INodeType | IVersionedNodeType>, credentials: ICredentialType[]): void {
+	for (const [name, type] of Object.entries(nodes)) nodeTypes.add(name, type);
+	for (const credential of credentials) credentialTypes.set(credential.name, credential);
+}
 
 function makeAdditionalData(credentialsHelper: TestCredentialsHelper, hooks?: unknown): IWorkflowExecuteAdditionalData {
 	return {

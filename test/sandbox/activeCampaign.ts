@@ -47,6 +47,20 @@ export const importSchema = z
 	})
 	.strict();
 
+const singleContactSchema = z
+	.object({
+		contact: z
+			.object({
+				email: z.string(),
+				firstName: z.string().optional(),
+				lastName: z.string().optional(),
+				phone: z.string().optional(),
+				fieldValues: z.array(z.object({ field: z.string(), value: z.string() }).strict()).optional(),
+			})
+			.strict(),
+	})
+	.strict();
+
 export interface AcContact {
 	email: string;
 	first_name?: string;
@@ -153,6 +167,7 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		if (method === 'GET' && path === '/api/3/lists') return this.page('lists', this.lists, query);
 		if (method === 'GET' && path === '/api/3/fields') return this.page('fields', this.fields, query);
 		if (method === 'POST' && path === '/api/3/import/bulk_import') return this.import(request.rawBody);
+		if (method === 'POST' && (path === '/api/3/contacts' || path === '/api/3/contact/sync')) return this.singleContact(request.rawBody, path.endsWith('sync'));
 		if (method === 'GET' && path === '/api/3/import/info') {
 			const batch = this.batches.get(query.get('batchId') ?? '');
 			if (!batch) return { status: 404, body: { message: 'Batch not found' } };
@@ -160,6 +175,27 @@ export class ActiveCampaignSandbox implements ServiceModule {
 			return { status: 200, body: { status: 'completed', success: batch.success, failure: batch.failure } };
 		}
 		return { status: 404, body: { message: `No route for ${method} ${path}` } };
+	}
+
+	/** One contact per request, as n8n's built-in ActiveCampaign node creates or syncs them. */
+	private singleContact(rawBody: Buffer, sync: boolean): SandboxResponse {
+		const json = parseJson(rawBody);
+		const parsed = json.ok ? singleContactSchema.safeParse(json.value) : undefined;
+		if (!parsed?.success) return { status: 422, body: { errors: [{ title: 'Invalid contact', detail: json.ok ? parsed?.error.issues[0].message : 'Invalid JSON' }] } };
+		const input = parsed.data.contact;
+		const email = input.email.trim().toLowerCase();
+		if (!/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(email)) return { status: 422, body: { errors: [{ title: 'Email address is invalid', source: { pointer: '/data/attributes/email' } }] } };
+		let contact = this.contactsByEmail.get(email);
+		if (contact && !sync) return { status: 422, body: { errors: [{ title: 'Email address already exists in the system.', code: 'duplicate' }] } };
+		const created = !contact;
+		if (!contact) {
+			contact = { email, tags: new Set(), fields: {}, lists: new Map() };
+			this.contactsByEmail.set(email, contact);
+		}
+		if (input.firstName !== undefined) contact.first_name = input.firstName;
+		if (input.lastName !== undefined) contact.last_name = input.lastName;
+		if (input.phone !== undefined) contact.phone = input.phone;
+		return { status: created ? 201 : 200, body: { contact: { id: String(this.contactsByEmail.size), email, firstName: contact.first_name ?? '', lastName: contact.last_name ?? '' } }, contacts: 1 };
 	}
 
 	private page(key: string, all: unknown[], query: URLSearchParams): SandboxResponse {
