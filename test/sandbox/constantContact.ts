@@ -278,6 +278,12 @@ export class ConstantContactSandbox implements ServiceModule {
 		if (method === 'GET' && path === '/contact_custom_fields') return { status: 200, body: { custom_fields: this.customFields } };
 		if (method === 'GET' && path === '/contacts') return this.listContacts(query);
 		if (method === 'POST' && path === '/activities/contacts_json_import') return this.import(request.rawBody);
+		if (method === 'GET' && path === '/activities') {
+			// The collection of the last 10 days, newest first; each entry as GET /activities/{id} has it
+			// (an assumption: the reference shows the same activity objects in the collection).
+			const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 50)));
+			return { status: 200, body: { activities: [...this.activities.values()].reverse().slice(0, limit).map((activity) => this.activityBody(activity)) } };
+		}
 		if (method === 'GET' && (match = path.match(/^\/activities\/([^/]+)$/))) {
 			const activity = this.activities.get(match[1]);
 			if (!activity) return { status: 404, body: [{ error_key: 'not_found', error_message: 'Activity not found' }] };

@@ -33,6 +33,9 @@ export class RateLimiter {
 
 	private inFlight = 0;
 
+	/** Imports waiting for a slot: other requests (polls, look-ups) give way to them. */
+	private importsWaiting = 0;
+
 	private readonly waiting: Array<() => void> = [];
 
 	constructor(
@@ -48,29 +51,42 @@ export class RateLimiter {
 
 	/** Waits for a free slot under every limit, then takes it. Call `release` when the answer is in. */
 	async acquire(purpose?: string): Promise<void> {
-		if (this.inFlight >= this.maxConcurrent) {
-			await new Promise<void>((resolve) => this.waiting.push(resolve));
-		} else {
-			this.inFlight++;
+		// A window of this purpose alone (a lower import rate) is waited out first: that wait competes
+		// with nobody. Then imports compete for the shared budget, and polls or look-ups give way to them.
+		await this.waitFor(purpose, (window) => window.purpose === purpose);
+		const isImport = purpose === 'import';
+		if (isImport) this.importsWaiting++;
+		else while (this.importsWaiting > 0) await sleep(5);
+		try {
+			if (this.inFlight >= this.maxConcurrent) {
+				await new Promise<void>((resolve) => this.waiting.push(resolve));
+			} else {
+				this.inFlight++;
+			}
+			await this.waitFor(purpose, () => true);
+		} finally {
+			if (isImport) this.importsWaiting--;
 		}
+		const now = Date.now();
+		for (const window of this.windows) if (!window.purpose || window.purpose === purpose) window.starts.push(now);
+		if (this.budget !== undefined) this.budget--;
+	}
+
+	/** Sleeps until every window that `applies` and counts this purpose has room, and any pause is over. */
+	private async waitFor(purpose: string | undefined, applies: (window: Window) => boolean): Promise<void> {
 		for (;;) {
 			const now = Date.now();
 			if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
 			let waitMs = this.pausedUntil - now;
 			if (this.budget !== undefined && this.budget <= 0) waitMs = Math.max(waitMs, this.budgetResetsAt - now);
 			for (const window of this.windows) {
-				if (window.purpose && window.purpose !== purpose) continue;
+				if ((window.purpose && window.purpose !== purpose) || !applies(window)) continue;
 				while (window.starts.length && window.starts[0] <= now - window.windowMs) window.starts.shift();
-				if (window.starts.length >= window.limit) {
-					waitMs = Math.max(waitMs, window.starts[0] + window.windowMs - now);
-				}
+				if (window.starts.length >= window.limit) waitMs = Math.max(waitMs, window.starts[0] + window.windowMs - now);
 			}
-			if (waitMs <= 0) break;
+			if (waitMs <= 0) return;
 			await sleep(waitMs);
 		}
-		const now = Date.now();
-		for (const window of this.windows) if (!window.purpose || window.purpose === purpose) window.starts.push(now);
-		if (this.budget !== undefined) this.budget--;
 	}
 
 	release(): void {

@@ -103,7 +103,7 @@ describe('Constant Contact Export', () => {
 
 	test('a quota hit while waiting for activities reports the submitted contacts as unconfirmed, and fails the run without Continue On Fail', async () => {
 		const set = makeProfiles(200, 0, 0);
-		sandbox().injectFault({ service: 'constantContact', kind: 'status', pathIncludes: '/activities/', method: 'GET', times: 50, status: 429, body: { error_key: 'quota_exceeded' } });
+		sandbox().injectFault({ service: 'constantContact', kind: 'status', pathIncludes: '/activities', method: 'GET', times: 50, status: 429, body: { error_key: 'quota_exceeded' } });
 		const result = await run([exportNode({ options: { batchSize: 100 } })], set.profiles);
 		const error = result.nodeError('Export')!;
 		expect(error.message).toBe("Constant Contact export stopped: Constant Contact's daily request quota (10,000 requests per application) is used up");
