@@ -210,7 +210,8 @@ async function main(): Promise<void> {
 	const { destinations, n, scale, child, builtin, builtinN } = args();
 	if (process.argv.includes('--builtin-child')) {
 		const started = Date.now();
-		const previous = readLatest().destinations?.find((d) => d.name === 'active-campaign' && d.n === 1_000_000);
+		const ratioArg = process.argv.indexOf('--ours-ratio');
+		const ratio = ratioArg >= 0 ? Number(process.argv[ratioArg + 1]) : readLatest().destinations?.find((d) => d.name === 'active-campaign' && d.n === 1_000_000)?.ratio;
 		const comparison = await compareWithBuiltin(
 			builtinN,
 			async (sandboxScale) => {
@@ -218,7 +219,7 @@ async function main(): Promise<void> {
 				return { url: sandbox.url, endpoints: sandbox.endpoints, stop: () => sandbox.child.kill('SIGTERM') };
 			},
 			(text) => console.log(`${stamp(started)} builtin: ${text}`),
-			previous?.ratio,
+			ratio,
 		);
 		process.send!(comparison);
 		return;
@@ -249,7 +250,8 @@ async function main(): Promise<void> {
 	if (builtin) {
 		console.log(`${stamp(started)} comparison with n8n's built-in ActiveCampaign node, N = ${builtinN}, published limits`);
 		builtinActiveCampaign = await new Promise<BuiltinComparison>((resolve, reject) => {
-			const worker = fork(__filename, ['--builtin-child', '--builtin-n', String(builtinN)], { stdio: 'inherit' });
+			const ours = merged.find((d) => d.name === 'active-campaign' && d.n === 1_000_000);
+			const worker = fork(__filename, ['--builtin-child', '--builtin-n', String(builtinN), ...(ours ? ['--ours-ratio', String(ours.ratio)] : [])], { stdio: 'inherit' });
 			worker.once('message', (message) => resolve(message as BuiltinComparison));
 			worker.once('exit', (code) => (code ? reject(new Error(`built-in comparison exited with ${code}`)) : undefined));
 		});
