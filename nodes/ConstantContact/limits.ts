@@ -32,5 +32,3 @@ export const CONSTANT_CONTACT_FIELD_LENGTHS: Record<string, number> = {
 export const CONSTANT_CONTACT_MAX_CUSTOM_FIELDS = 25;
 
 export const CONSTANT_CONTACT_DEFAULT_BASE_URL = 'https://api.cc.email/v3';
-export const CONSTANT_CONTACT_TOKEN_URL = 'https://authz.constantcontact.com/oauth2/default/v1/token';
-export const CONSTANT_CONTACT_AUTHORIZE_URL = 'https://authz.constantcontact.com/oauth2/default/v1/authorize';

@@ -12,7 +12,6 @@ export const OMNISEND_LIMITS: DestinationLimits = {
 	maxConcurrentRequests: 2,
 };
 
-export const OMNISEND_API_VERSION = '2026-03-15';
 export const OMNISEND_DEFAULT_BASE_URL = 'https://api.omnisend.com/api';
 
 /**

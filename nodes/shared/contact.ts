@@ -10,16 +10,6 @@ export type RejectionReason =
 	| 'field_too_long'
 	| 'not_sent';
 
-export const REJECTION_REASONS: readonly RejectionReason[] = [
-	'missing_email',
-	'invalid_email',
-	'duplicate',
-	'rejected_by_destination',
-	'unsubscribed',
-	'field_too_long',
-	'not_sent',
-];
-
 // RFC 5321 limits: 64 octets before the @, 254 for the whole path.
 const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
