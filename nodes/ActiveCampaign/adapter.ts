@@ -5,6 +5,7 @@ import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationReque
 import { textValue } from '../shared/contact';
 import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, parseTagList, readCustomFieldMappings, readFieldMap, tagsFor } from '../shared/fields';
+import { readEmailField } from '../shared/descriptions';
 import { jsonEnvelope } from '../shared/mapping';
 import { ACTIVE_CAMPAIGN_LIMITS } from './limits';
 import type { ActiveCampaignField } from './transport';
@@ -183,8 +184,7 @@ export async function createActiveCampaignAdapter(context: IExecuteFunctions): P
 	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to subscribe the contacts to');
 	const invalid = rawLists.find((id) => !Number.isInteger(Number(id)) || Number(id) <= 0);
 	if (invalid !== undefined) throw new NodeOperationError(node, `List ID "${invalid}" is not a number: ActiveCampaign list IDs are numbers`);
-	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
-	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	return new ActiveCampaignAdapter(context, baseUrl, {
 		listIds,

@@ -1,13 +1,14 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 
-import { activeCampaignBaseUrl, editorSender, getFields, getLists } from './transport';
+import { editorSender } from '../shared/transport';
+import { activeCampaignBaseUrl, CREDENTIAL_TYPE, getFields, getLists } from './transport';
 
 export async function getContactLists(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const lists = await getLists(this.getNode(), editorSender(this, await activeCampaignBaseUrl(this)));
+	const lists = await getLists(this.getNode(), editorSender(this, CREDENTIAL_TYPE, await activeCampaignBaseUrl(this)));
 	return lists.map((list) => ({ name: list.name, value: list.id })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export async function getCustomFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const fields = await getFields(this.getNode(), editorSender(this, await activeCampaignBaseUrl(this)));
+	const fields = await getFields(this.getNode(), editorSender(this, CREDENTIAL_TYPE, await activeCampaignBaseUrl(this)));
 	return fields.map((field) => ({ name: field.title, value: field.id, description: `%${field.perstag ?? ''}% (${field.type ?? 'text'})` }));
 }

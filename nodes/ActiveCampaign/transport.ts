@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DestinationRequest, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
-import { checkBaseUrl, responseError, sendRaw } from '../shared/transport';
+import { checkBaseUrl, responseError } from '../shared/transport';
 
 export const CREDENTIAL_TYPE = 'activeCampaignExportApi';
 export const SERVICE_NAME = 'ActiveCampaign';
@@ -35,10 +35,6 @@ export async function activeCampaignBaseUrl(context: RequestContext): Promise<st
 	const node = context.getNode();
 	if (!credentials.accountUrl) throw new NodeOperationError(node, 'The ActiveCampaign credential has no account URL');
 	return `${checkBaseUrl(node, normaliseAccountUrl(credentials.accountUrl), SERVICE_NAME)}/api/3`;
-}
-
-export function editorSender(context: RequestContext, baseUrl: string): RequestSender {
-	return async (request) => await sendRaw(context, CREDENTIAL_TYPE, baseUrl, request);
 }
 
 /** Every page of a v3 collection ("limit" ≤ 100, "offset", "meta.total"). */

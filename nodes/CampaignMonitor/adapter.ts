@@ -5,6 +5,7 @@ import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationRespo
 import { textValue } from '../shared/contact';
 import type { CustomFieldMapping } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings } from '../shared/fields';
+import { readEmailField } from '../shared/descriptions';
 import { jsonEnvelope } from '../shared/mapping';
 import { CAMPAIGN_MONITOR_LIMITS } from './limits';
 import type { CampaignMonitorCustomField } from './transport';
@@ -179,8 +180,7 @@ export async function createCampaignMonitorAdapter(context: IExecuteFunctions): 
 	const baseUrl = await campaignMonitorBaseUrl(context);
 	const listId = String(context.getNodeParameter('list', 0, '', { extractValue: true }) ?? '').trim();
 	if (!listId) throw new NodeOperationError(node, 'Choose a list to export to');
-	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
-	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const customFields = readCustomFieldMappings(context);
 	const mapping: CampaignMonitorMapping = {

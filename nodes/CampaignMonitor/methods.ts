@@ -1,11 +1,12 @@
 import type { ILoadOptionsFunctions, INodeListSearchResult, INodePropertyOptions } from 'n8n-workflow';
 
-import { campaignMonitorBaseUrl, editorSender, getCustomFields, getJson } from './transport';
+import { editorSender } from '../shared/transport';
+import { campaignMonitorBaseUrl, CREDENTIAL_TYPE, getCustomFields, getJson } from './transport';
 
 /** Lists of every client of the account, searchable by list or client name. */
 export async function searchLists(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const node = this.getNode();
-	const send = editorSender(this, await campaignMonitorBaseUrl(this));
+	const send = editorSender(this, CREDENTIAL_TYPE, await campaignMonitorBaseUrl(this));
 	const clients = await getJson<Array<{ ClientID: string; Name: string }>>(node, send, { method: 'GET', path: '/clients.json' }, 'the client look-up');
 	const needle = filter?.trim().toLowerCase();
 	const results: INodeListSearchResult['results'] = [];
@@ -31,7 +32,7 @@ export async function searchLists(this: ILoadOptionsFunctions, filter?: string):
 export async function getListCustomFields(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	const listId = String(this.getNodeParameter('list', undefined, { extractValue: true }) ?? '').trim();
 	if (!listId) return [];
-	const send = editorSender(this, await campaignMonitorBaseUrl(this));
+	const send = editorSender(this, CREDENTIAL_TYPE, await campaignMonitorBaseUrl(this));
 	const fields = await getCustomFields(this.getNode(), send, listId);
 	return fields.map((field) => ({ name: field.FieldName, value: field.Key, description: `${field.DataType} ${field.Key}` }));
 }

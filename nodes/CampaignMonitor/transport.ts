@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DestinationRequest, DestinationResponse, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
-import { checkBaseUrl, responseError, sendRaw } from '../shared/transport';
+import { checkBaseUrl, responseError } from '../shared/transport';
 import { CAMPAIGN_MONITOR_DEFAULT_BASE_URL } from './limits';
 
 export const CREDENTIAL_TYPE = 'campaignMonitorExportApi';
@@ -19,11 +19,6 @@ export interface CampaignMonitorCustomField {
 export async function campaignMonitorBaseUrl(context: RequestContext): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	return checkBaseUrl(context.getNode(), credentials.baseUrl ?? CAMPAIGN_MONITOR_DEFAULT_BASE_URL, SERVICE_NAME);
-}
-
-/** A sender for the editor's list and field look-ups, which run outside an export. */
-export function editorSender(context: RequestContext, baseUrl: string): RequestSender {
-	return async (request) => await sendRaw(context, CREDENTIAL_TYPE, baseUrl, request);
 }
 
 /** GET that must succeed; other answers become a clear error. */

@@ -15,6 +15,7 @@ import { ContactRejection } from '../shared/adapter';
 import { textValue } from '../shared/contact';
 import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings, readFieldMap } from '../shared/fields';
+import { readEmailField } from '../shared/descriptions';
 import { jsonEnvelope } from '../shared/mapping';
 import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_LIMITS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
 import type { ConstantContactCustomField } from './transport';
@@ -236,8 +237,7 @@ export async function createConstantContactAdapter(context: IExecuteFunctions): 
 	const listIds = (context.getNodeParameter('lists', 0, []) as string[]).map((id) => String(id).trim()).filter(Boolean);
 	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to export to');
 	if (listIds.length > 50) throw new NodeOperationError(node, 'Constant Contact takes at most 50 lists per import');
-	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
-	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	return new ConstantContactAdapter(context, baseUrl, {
 		listIds,

@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { DestinationResponse, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
-import { checkBaseUrl, responseError, sendRaw } from '../shared/transport';
+import { checkBaseUrl, responseError } from '../shared/transport';
 import { CONSTANT_CONTACT_DEFAULT_BASE_URL } from './limits';
 
 export const CREDENTIAL_TYPE = 'constantContactExportOAuth2Api';
@@ -23,10 +23,6 @@ export interface ConstantContactCustomField {
 export async function constantContactBaseUrl(context: RequestContext): Promise<string> {
 	const credentials = await context.getCredentials(CREDENTIAL_TYPE);
 	return checkBaseUrl(context.getNode(), credentials.baseUrl ?? CONSTANT_CONTACT_DEFAULT_BASE_URL, SERVICE_NAME);
-}
-
-export function editorSender(context: RequestContext, baseUrl: string): RequestSender {
-	return async (request) => await sendRaw(context, CREDENTIAL_TYPE, baseUrl, request, { oauth2: true });
 }
 
 /** The daily quota is spent: nothing more can be sent today, so this is never retried. */

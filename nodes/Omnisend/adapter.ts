@@ -6,6 +6,7 @@ import { textValue } from '../shared/contact';
 import { countryCode } from '../shared/countries';
 import type { StandardField } from '../shared/fields';
 import { parseTagList, readFieldMap, tagsFor } from '../shared/fields';
+import { readEmailField } from '../shared/descriptions';
 import { jsonEnvelope } from '../shared/mapping';
 import { responseError } from '../shared/transport';
 import { OMNISEND_LIMITS, OMNISEND_NEW_CONTACT_STATUS_DATE } from './limits';
@@ -199,8 +200,7 @@ export class OmnisendAdapter implements DestinationAdapter {
 export async function createOmnisendAdapter(context: IExecuteFunctions): Promise<OmnisendAdapter> {
 	const node = context.getNode();
 	const baseUrl = await omnisendBaseUrl(context);
-	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
-	if (!emailField) throw new NodeOperationError(node, 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	const customProperties = (context.getNodeParameter('customProperties.property', 0, []) as Array<{ name?: string; sourceField?: string }>).map((entry, index) => {
 		const name = String(entry.name ?? '').trim();

@@ -1,5 +1,5 @@
-import type { INodeProperties, INodeTypeDescription } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_MAX_CONTACTS } from './engine/run';
 
@@ -24,6 +24,15 @@ export function emailFieldProperty(): INodeProperties {
 		required: true,
 		description: 'Name of the input field that holds the e-mail address (Segment Source members have "email")',
 	};
+}
+
+/** The "Email Field" parameter, which must name a field. */
+export function readEmailField(context: IExecuteFunctions): string {
+	const emailField = String(context.getNodeParameter('emailField', 0, 'email')).trim();
+	if (!emailField) {
+		throw new NodeOperationError(context.getNode(), 'Parameter "Email Field" is empty: name the input field holding the e-mail address');
+	}
+	return emailField;
 }
 
 /** Options every exporter has; `extra` adds the service's own. */

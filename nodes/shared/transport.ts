@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { DestinationRequest, DestinationResponse } from './adapter';
+import type { DestinationRequest, DestinationResponse, RequestSender } from './adapter';
 
 export type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -156,6 +156,16 @@ export async function sendRaw(
 		if (refresh) return { statusCode: 401, headers: {}, body: { message: refresh } };
 		return { statusCode: 0, headers: {}, body: undefined, networkError: networkCode(error) };
 	}
+}
+
+/** OAuth2 credential types are named so (lint rule cred-class-oauth2-naming): n8n refreshes their tokens on 401. */
+export function usesOAuth2(credentialType: string): boolean {
+	return credentialType.includes('OAuth2');
+}
+
+/** A sender for the editor's list and field look-ups, which run outside an export (no pacing, no retries). */
+export function editorSender(context: RequestContext, credentialType: string, baseUrl: string): RequestSender {
+	return async (request) => await sendRaw(context, credentialType, baseUrl, request, { oauth2: usesOAuth2(credentialType) });
 }
 
 /** Text a service gave as the reason for an error status, if its body holds one. */

@@ -5,7 +5,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import type { AdapterFactory, BatchOutcome, ContactFailure, DestinationAdapter, JobStatus } from '../adapter';
 import { ContactRejection } from '../adapter';
 import { checkEmail } from '../contact';
-import { responseError } from '../transport';
+import { responseError, usesOAuth2 } from '../transport';
 import type { ExportSummary, LongValuePolicy } from './accounting';
 import { Ledger } from './accounting';
 import type { Batch, PreparedContacts } from './batching';
@@ -82,7 +82,7 @@ export async function runExport(
 		);
 	}
 
-	const oauth2 = adapter.credentialType.includes('OAuth2');
+	const oauth2 = usesOAuth2(adapter.credentialType);
 	const factor = settings.rateLimitFactor;
 	const limiter = limiterFor(accountKey(adapter, accountSecret, factor), () => new RateLimiter(adapter.limits.maxConcurrentRequests, limitsOf(adapter, factor)));
 	const session = new Session(context, adapter, limiter, oauth2);
@@ -95,8 +95,8 @@ export async function runExport(
 		return response;
 	});
 
-	const contacts = prepareContacts(node, items, adapter, settings, ledger);
 	const envelopeBytes = Buffer.byteLength(adapter.buildBatchRequest('', 0).body ?? '');
+	const contacts = prepareContacts(node, items, adapter, settings, ledger, envelopeBytes);
 	const batchSize = Math.min(settings.batchSize, adapter.limits.maxContactsPerRequest);
 	const batches = planBatches(contacts, batchSize, adapter.limits.maxBytesPerRequest, envelopeBytes);
 	const jobIds: string[] = [];
@@ -279,6 +279,7 @@ function prepareContacts(
 	adapter: DestinationAdapter,
 	settings: ExportSettings,
 	ledger: Ledger,
+	envelopeBytes: number,
 ): PreparedContacts {
 	const contacts: PreparedContacts = { emails: [], json: [], bytes: [], itemIndex: [] };
 	const seen = new Set<string>();
@@ -295,7 +296,6 @@ function prepareContacts(
 			);
 		},
 	};
-	const envelopeBytes = Buffer.byteLength(adapter.buildBatchRequest('', 0).body ?? '');
 	const roomForOne = adapter.limits.maxBytesPerRequest - envelopeBytes - 1;
 
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
