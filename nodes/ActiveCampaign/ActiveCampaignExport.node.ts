@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { emailFieldProperty, exporterConnections, exportOptions, privacyAcknowledgement } from '../shared/descriptions';
+import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgement } from '../shared/descriptions';
 import { executeExport } from '../shared/engine/run';
 import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapProperty } from '../shared/fields';
 import { ACTIVE_CAMPAIGN_FIELDS, createActiveCampaignAdapter } from './adapter';
@@ -35,6 +35,7 @@ export class ActiveCampaignExport implements INodeType {
 			fieldMapProperty('ActiveCampaign', ACTIVE_CAMPAIGN_FIELDS),
 			customFieldsProperty('getCustomFields'),
 			exportOptions(ACTIVE_CAMPAIGN_LIMITS.maxContactsPerRequest, [
+				jobTimeoutOption,
 				autoMapCustomFieldsOption,
 				{
 					displayName: 'Tag with Segment Names',

@@ -6,7 +6,9 @@ import { textValue } from '../shared/contact';
 import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, parseTagList, readCustomFieldMappings, readFieldMap, tagsFor } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
+import { RetryableFailure, StopFailure } from '../shared/engine/errors';
 import { jsonEnvelope } from '../shared/mapping';
+import { describeBody, unreadableAnswer } from '../shared/transport';
 import { ACTIVE_CAMPAIGN_LIMITS } from './limits';
 import type { ActiveCampaignField } from './transport';
 import { activeCampaignBaseUrl, CREDENTIAL_TYPE, getFields, getLists, SERVICE_NAME } from './transport';
@@ -122,55 +124,86 @@ export class ActiveCampaignAdapter implements DestinationAdapter {
 		return { method: 'POST', path: '/import/bulk_import', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
 	}
 
+	/**
+	 * Any 200 carrying a batchId is queued, whatever the casing or count of its success key (the
+	 * vendor's examples show both "Success": 1 and "success": n). A 400 names refused contacts as
+	 * objects; plain-string reasons (the per-minute import limit among them) mean wait and retry.
+	 */
 	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
-		const body = (response.body ?? {}) as { success?: number; batchId?: string; message?: string; failureReasons?: Array<{ contact?: number; failureReason?: string }> };
-		if (response.statusCode === 200 && body.success === 1 && body.batchId) return { kind: 'job', jobId: body.batchId };
-		// A 400 naming contacts refuses the whole request because of them: reject those, send the rest.
-		if (response.statusCode === 400 && body.failureReasons?.length) {
+		const body = isObject(response.body) ? response.body : undefined;
+		if (response.statusCode >= 200 && response.statusCode < 300) {
+			const batchId = body?.batchId;
+			if ((typeof batchId === 'string' && batchId) || typeof batchId === 'number') return { kind: 'job', jobId: String(batchId) };
+			throw unreadableAnswer(SERVICE_NAME, 'the bulk import', response);
+		}
+		const reasons = Array.isArray(body?.failureReasons) ? (body.failureReasons as unknown[]) : [];
+		if (response.statusCode === 400 && reasons.length) {
+			const named = reasons.filter((reason): reason is { contact: number; failureReason?: unknown } => isObject(reason) && typeof reason.contact === 'number');
+			if (named.length === 0) {
+				const said = reasons.find((reason) => typeof reason === 'string') ?? body?.message;
+				throw new RetryableFailure(`ActiveCampaign asked to try later (${typeof said === 'string' ? said : 'HTTP 400'})`, { throttled: true });
+			}
 			return {
 				kind: 'resend_without',
-				failures: body.failureReasons
-					.filter((failure) => typeof failure.contact === 'number')
-					.map((failure) => ({ position: failure.contact!, reason: 'rejected_by_destination' as const, message: `ActiveCampaign: ${failure.failureReason ?? 'refused'}` })),
+				failures: named.map((failure) => ({
+					position: failure.contact,
+					reason: 'rejected_by_destination' as const,
+					message: `ActiveCampaign: ${typeof failure.failureReason === 'string' ? failure.failureReason : 'refused'}`,
+				})),
 			};
 		}
 		if (response.statusCode === 401 || response.statusCode === 403) {
-			return { kind: 'fatal', message: `ActiveCampaign refused the API key (${response.statusCode})`, statusCode: response.statusCode };
+			throw new StopFailure(`ActiveCampaign refused the API key (${response.statusCode})`, 'Check the API key and the account URL in the credential (Settings → Developer in ActiveCampaign).', response.statusCode);
 		}
 		if (response.statusCode === 400 || response.statusCode === 413) {
-			return { kind: 'fatal', message: `ActiveCampaign refused the import (${response.statusCode}: ${body.message ?? 'no message'})`, statusCode: response.statusCode };
+			throw new StopFailure(`ActiveCampaign refused the import (${response.statusCode}: ${typeof body?.message === 'string' ? body.message : describeBody(response.body)})`, undefined, response.statusCode);
 		}
 		return undefined;
 	}
 
-	/** Imports are processed in order: ask about the oldest first and stop at the first still queued. */
+	/**
+	 * Imports are processed in order: ask about the oldest first and stop at the first still queued.
+	 * failed and interrupted are final (bulk-import-status-info): such a job ends at once.
+	 */
 	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
 		const statuses = new Map<string, JobStatus>();
 		for (const job of jobs) {
 			const response = await send({ method: 'GET', path: '/import/info', qs: { batchId: job.jobId } }, 'poll');
-			if (response.statusCode === 0) break;
 			if (response.statusCode !== 200) {
 				statuses.set(job.jobId, { state: 'failed', message: `its status could not be read (HTTP ${response.statusCode})` });
 				continue;
 			}
-			const info = response.body as { status?: string | boolean; failure?: Array<string | { email?: string; reason?: string; failureReason?: string }> };
+			const info = response.body;
+			if (!isObject(info) || !('status' in info)) throw unreadableAnswer(SERVICE_NAME, `the status of import ${job.jobId}`, response);
+			if (info.status === 'failed' || info.status === 'interrupted') {
+				statuses.set(job.jobId, { state: 'failed', message: `ActiveCampaign reports the import as ${info.status}` });
+				continue;
+			}
 			if (info.status !== 'completed') break;
-			statuses.set(job.jobId, { state: 'done', created: null, updated: null, failures: failuresOf(info.failure ?? [], job.emails) });
+			if (info.failure !== undefined && !Array.isArray(info.failure)) throw unreadableAnswer(SERVICE_NAME, `the result of import ${job.jobId}`, response);
+			statuses.set(job.jobId, { state: 'done', created: null, updated: null, failures: failuresOf((info.failure as unknown[] | undefined) ?? [], job.emails) });
 		}
 		return statuses;
 	}
 }
 
-/** import/info lists failures as addresses, or objects with the address and a reason. */
-function failuresOf(entries: Array<string | { email?: string; reason?: string; failureReason?: string }>, emails: readonly string[]): ContactFailure[] {
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** import/info lists failures as addresses (documented), or objects with the address and a reason. */
+function failuresOf(entries: unknown[], emails: readonly string[]): ContactFailure[] {
 	const positions = new Map(emails.map((email, position) => [email, position]));
 	const failures: ContactFailure[] = [];
 	for (const entry of entries) {
-		const email = (typeof entry === 'string' ? entry : (entry.email ?? '')).trim().toLowerCase();
+		const fields = isObject(entry) ? entry : {};
+		const raw = typeof entry === 'string' ? entry : fields.email;
+		const email = (typeof raw === 'string' ? raw : '').trim().toLowerCase();
 		const position = positions.get(email);
 		if (position === undefined) continue;
 		positions.delete(email);
-		const reason = typeof entry === 'string' ? 'refused' : (entry.reason ?? entry.failureReason ?? 'refused');
+		const said = fields.reason ?? fields.failureReason;
+		const reason = typeof said === 'string' ? said : 'refused';
 		failures.push({ position, reason: 'rejected_by_destination', message: `ActiveCampaign: ${reason}` });
 	}
 	return failures;

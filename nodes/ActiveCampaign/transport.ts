@@ -3,7 +3,8 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DestinationRequest, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
-import { checkBaseUrl, responseError } from '../shared/transport';
+import { MAX_PAGES } from '../shared/engine/retryPolicy';
+import { checkBaseUrl, responseError, unexpectedDiscovery } from '../shared/transport';
 
 export const CREDENTIAL_TYPE = 'activeCampaignExportApi';
 export const SERVICE_NAME = 'ActiveCampaign';
@@ -37,19 +38,27 @@ export async function activeCampaignBaseUrl(context: RequestContext): Promise<st
 	return `${checkBaseUrl(node, normaliseAccountUrl(credentials.accountUrl), SERVICE_NAME)}/api/3`;
 }
 
-/** Every page of a v3 collection ("limit" ≤ 100, "offset", "meta.total"). */
+/**
+ * Every page of a v3 collection ("limit" ≤ 100, "offset", "meta.total" — a string in the vendor's
+ * examples). Ends at a short or empty page or the total, and never reads more than MAX_PAGES.
+ */
 async function getAll<T>(node: INode, send: RequestSender, path: string, key: string, what: string): Promise<T[]> {
 	const all: T[] = [];
-	for (let offset = 0; ; offset += 100) {
-		const request: DestinationRequest = { method: 'GET', path, qs: { limit: 100, offset } };
+	for (let page = 0; page < MAX_PAGES; page++) {
+		const request: DestinationRequest = { method: 'GET', path, qs: { limit: PAGE_SIZE, offset: page * PAGE_SIZE } };
 		const response = await send(request, 'discovery');
 		if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, what, response);
-		const body = response.body as Record<string, unknown> & { meta?: { total?: string | number } };
-		const page = (body[key] as T[] | undefined) ?? [];
-		all.push(...page);
-		if (page.length < 100 || all.length >= Number(body.meta?.total ?? 0)) return all;
+		const body = response.body as Record<string, unknown> & { meta?: { total?: unknown } };
+		const items = body && typeof body === 'object' ? body[key] : undefined;
+		if (!Array.isArray(items)) throw unexpectedDiscovery(node, SERVICE_NAME, what, response);
+		all.push(...(items as T[]));
+		const total = Number(body.meta?.total);
+		if (items.length < PAGE_SIZE || (Number.isFinite(total) && all.length >= total)) return all;
 	}
+	throw new NodeOperationError(node, `ActiveCampaign kept sending pages for ${what} (more than ${MAX_PAGES * PAGE_SIZE} entries)`, { description: 'Nothing was sent.' });
 }
+
+const PAGE_SIZE = 100;
 
 export async function getLists(node: INode, send: RequestSender): Promise<ActiveCampaignList[]> {
 	return await getAll<ActiveCampaignList>(node, send, '/lists', 'lists', 'the list look-up');

@@ -6,7 +6,9 @@ import { textValue } from '../shared/contact';
 import type { CustomFieldMapping } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
+import { StopFailure } from '../shared/engine/errors';
 import { jsonEnvelope } from '../shared/mapping';
+import { describeBody, unreadableAnswer } from '../shared/transport';
 import { CAMPAIGN_MONITOR_LIMITS } from './limits';
 import type { CampaignMonitorCustomField } from './transport';
 import { campaignMonitorBaseUrl, CREDENTIAL_TYPE, getCustomFields, getList, SERVICE_NAME } from './transport';
@@ -40,6 +42,15 @@ export interface CampaignMonitorMapping {
 	autoMapCustomFields: boolean;
 	consentToTrack: 'yes' | 'no' | 'unchanged';
 	resubscribe: boolean;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The documented import result: a count of unique e-mails submitted, and failure details when given as a list. */
+function isImportResult(value: unknown): value is ImportResult {
+	return isObject(value) && typeof value.TotalUniqueEmailsSubmitted === 'number' && (value.FailureDetails === undefined || Array.isArray(value.FailureDetails));
 }
 
 export class CampaignMonitorAdapter implements DestinationAdapter {
@@ -136,16 +147,27 @@ export class CampaignMonitorAdapter implements DestinationAdapter {
 		};
 	}
 
+	/**
+	 * A processed import is any 2xx carrying the documented result (createsend SDK fixture
+	 * import_subscribers.json), or a 400 with code 210 carrying it under ResultData
+	 * (import_subscribers_partial_success.json). Any other body is unreadable: never success.
+	 */
 	interpretBatchResponse(response: DestinationResponse, emails: readonly string[]): BatchOutcome | undefined {
-		const body = (response.body ?? {}) as ImportResult & { Code?: number; Message?: string; ResultData?: ImportResult };
-		if (response.statusCode === 201 || response.statusCode === 200) return this.processed(body, emails);
-		// A 400 with code 210 is a processed import with some failures, not a failed batch.
-		if (response.statusCode === 400 && body.Code === 210 && body.ResultData) return this.processed(body.ResultData, emails);
+		const body = isObject(response.body) ? (response.body as ImportResult & { Code?: unknown; Message?: unknown; ResultData?: unknown }) : undefined;
+		if (response.statusCode >= 200 && response.statusCode < 300) {
+			if (!body || !isImportResult(body)) throw unreadableAnswer(SERVICE_NAME, 'the import', response);
+			return this.processed(body, emails);
+		}
+		if (response.statusCode === 400 && body?.Code === 210) {
+			if (!isImportResult(body.ResultData)) throw unreadableAnswer(SERVICE_NAME, 'the import', response);
+			return this.processed(body.ResultData, emails);
+		}
 		if (response.statusCode === 401) {
-			return { kind: 'fatal', message: `Campaign Monitor refused the API key (${body.Message ?? 'code ' + body.Code})`, statusCode: 401 };
+			throw new StopFailure(`Campaign Monitor refused the API key (${typeof body?.Message === 'string' ? body.Message : `HTTP 401`})`, 'Check the API key in the credential.', 401);
 		}
 		if (response.statusCode === 400) {
-			return { kind: 'fatal', message: `Campaign Monitor refused the import (code ${body.Code}: ${body.Message ?? 'no message'})`, statusCode: 400 };
+			const said = typeof body?.Code === 'number' ? `code ${body.Code}: ${typeof body.Message === 'string' ? body.Message : 'no message'}` : describeBody(response.body);
+			throw new StopFailure(`Campaign Monitor refused the import (${said})`, undefined, 400);
 		}
 		return undefined;
 	}

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DestinationRequest, DestinationResponse, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
-import { checkBaseUrl, responseError } from '../shared/transport';
+import { checkBaseUrl, responseError, unexpectedDiscovery } from '../shared/transport';
 import { CAMPAIGN_MONITOR_DEFAULT_BASE_URL } from './limits';
 
 export const CREDENTIAL_TYPE = 'campaignMonitorExportApi';
@@ -21,12 +21,16 @@ export async function campaignMonitorBaseUrl(context: RequestContext): Promise<s
 	return checkBaseUrl(context.getNode(), credentials.baseUrl ?? CAMPAIGN_MONITOR_DEFAULT_BASE_URL, SERVICE_NAME);
 }
 
-/** GET that must succeed; other answers become a clear error. */
-export async function getJson<T>(node: INode, send: RequestSender, request: DestinationRequest, what: string): Promise<T> {
+/** GET that must succeed with a body of the documented shape; other answers become a clear error. */
+export async function getJson<T>(node: INode, send: RequestSender, request: DestinationRequest, what: string, isShape: (body: unknown) => boolean): Promise<T> {
 	const response: DestinationResponse = await send(request, 'discovery');
 	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, what, response);
+	if (!isShape(response.body)) throw unexpectedDiscovery(node, SERVICE_NAME, what, response);
 	return response.body as T;
 }
+
+export const isList = (body: unknown): boolean => Array.isArray(body);
+const isRecord = (body: unknown): boolean => typeof body === 'object' && body !== null && !Array.isArray(body);
 
 /** Campaign Monitor answers 400 with code 101 for a list ID it does not know. */
 export async function getList(node: INode, send: RequestSender, listId: string): Promise<{ ListID?: string; Title?: string }> {
@@ -38,6 +42,7 @@ export async function getList(node: INode, send: RequestSender, listId: string):
 		});
 	}
 	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the list look-up', response);
+	if (!isRecord(response.body)) throw unexpectedDiscovery(node, SERVICE_NAME, 'the list look-up', response);
 	return response.body as { ListID?: string; Title?: string };
 }
 
@@ -47,5 +52,6 @@ export async function getCustomFields(node: INode, send: RequestSender, listId: 
 		send,
 		{ method: 'GET', path: `/lists/${encodeURIComponent(listId)}/customfields.json` },
 		'the custom field look-up',
+		isList,
 	);
 }

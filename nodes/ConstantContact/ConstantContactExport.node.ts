@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { emailFieldProperty, exporterConnections, exportOptions, privacyAcknowledgement } from '../shared/descriptions';
+import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgement } from '../shared/descriptions';
 import { executeExport } from '../shared/engine/run';
 import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapProperty } from '../shared/fields';
 import { CONSTANT_CONTACT_FIELDS, createConstantContactAdapter } from './adapter';
@@ -34,7 +34,7 @@ export class ConstantContactExport implements INodeType {
 			emailFieldProperty(),
 			fieldMapProperty('Constant Contact', CONSTANT_CONTACT_FIELDS),
 			customFieldsProperty('getContactCustomFields'),
-			exportOptions(CONSTANT_CONTACT_LIMITS.maxContactsPerRequest, [autoMapCustomFieldsOption]),
+			exportOptions(CONSTANT_CONTACT_LIMITS.maxContactsPerRequest, [jobTimeoutOption, autoMapCustomFieldsOption]),
 		],
 	};
 

@@ -16,7 +16,10 @@ import { textValue } from '../shared/contact';
 import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings, readFieldMap } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
+import { StopFailure } from '../shared/engine/errors';
+import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { jsonEnvelope } from '../shared/mapping';
+import { answerFailure, unreadableAnswer } from '../shared/transport';
 import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_LIMITS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
 import type { ConstantContactCustomField } from './transport';
 import { constantContactBaseUrl, CREDENTIAL_TYPE, getCustomFields, getLists, quotaMessage, SERVICE_NAME } from './transport';
@@ -44,8 +47,9 @@ export interface ConstantContactSettings {
 interface Activity {
 	activity_id?: string;
 	state?: string;
+	percent_done?: number;
 	activity_errors?: Array<{ message?: string } | string>;
-	status?: { cannot_add_to_list_count?: number; error_count?: number };
+	status?: { cannot_add_to_list_count?: number; error_count?: number; items_completed_count?: number };
 }
 
 /** Milliseconds between looks at a running activity: each look costs one of 4 requests per second. */
@@ -136,13 +140,15 @@ export class ConstantContactAdapter implements DestinationAdapter {
 		return { method: 'POST', path: '/activities/contacts_json_import', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
 	}
 
+	/** 201 with an activity_id (import_contacts): any other success body is unreadable. The daily quota is caught before, by fatalMessage. */
 	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
-		const quota = quotaMessage(response);
-		if (quota) return { kind: 'fatal', message: quota, statusCode: 429 };
-		const body = response.body as Activity | undefined;
-		if ((response.statusCode === 201 || response.statusCode === 200) && body?.activity_id) return { kind: 'job', jobId: body.activity_id };
+		const body = isObject(response.body) ? (response.body as Activity) : undefined;
+		if (response.statusCode >= 200 && response.statusCode < 300) {
+			if (typeof body?.activity_id === 'string' && body.activity_id) return { kind: 'job', jobId: body.activity_id };
+			throw unreadableAnswer(SERVICE_NAME, 'the import', response);
+		}
 		if (response.statusCode === 401 || response.statusCode === 403) {
-			return { kind: 'fatal', message: `Constant Contact refused the credentials (${response.statusCode}); reconnect the credential`, statusCode: response.statusCode };
+			throw new StopFailure(`Constant Contact refused the credentials (${response.statusCode})`, 'Reconnect the credential in n8n (Credentials → this credential → Reconnect), then run again.', response.statusCode);
 		}
 		return undefined;
 	}
@@ -150,35 +156,46 @@ export class ConstantContactAdapter implements DestinationAdapter {
 	/**
 	 * One look at the activity collection (the latest 500) gives every job's state; an activity's own
 	 * record is read only when it reports errors or contacts it could not add to lists, or when the
-	 * collection does not hold it. Polls share the 4 requests a second with imports.
+	 * collection does not hold it. Polls share the 4 requests a second with imports. States
+	 * (activity_status): initialized and processing run; completed ends; cancelled, failed and
+	 * timed_out end without a usable result.
 	 */
 	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
 		const statuses = new Map<string, JobStatus>();
 		const listed = new Map<string, Activity>();
 		const collection = await send({ method: 'GET', path: '/activities', qs: { limit: 500 } }, 'poll');
-		if (collection.statusCode === 0) return statuses;
 		if (collection.statusCode === 200) {
-			for (const activity of (collection.body as { activities?: Activity[] }).activities ?? []) if (activity.activity_id) listed.set(activity.activity_id, activity);
+			const activities = isObject(collection.body) ? collection.body.activities : undefined;
+			if (activities !== undefined && !Array.isArray(activities)) throw unreadableAnswer(SERVICE_NAME, 'the activity list', collection);
+			for (const activity of (activities as unknown[] | undefined) ?? []) {
+				if (isObject(activity) && typeof activity.activity_id === 'string') listed.set(activity.activity_id, activity as Activity);
+			}
 		}
 		for (const job of jobs) {
 			let activity = listed.get(job.jobId);
-			if (activity && (activity.state === 'initialized' || activity.state === 'processing')) continue;
+			if (activity && RUNNING_STATES.has(String(activity.state))) {
+				statuses.set(job.jobId, { state: 'pending', progress: progressOf(activity) });
+				continue;
+			}
 			const needsDetail = !activity || (activity.state === 'completed' && (activity.status === undefined || (activity.status.error_count ?? 0) > 0 || (activity.status.cannot_add_to_list_count ?? 0) > 0));
 			if (needsDetail) {
 				const response = await send({ method: 'GET', path: `/activities/${encodeURIComponent(job.jobId)}` }, 'poll');
-				if (response.statusCode === 0) break;
 				if (response.statusCode !== 200) {
 					statuses.set(job.jobId, { state: 'failed', message: `its status could not be read (HTTP ${response.statusCode})` });
 					continue;
 				}
+				if (!isObject(response.body) || typeof response.body.state !== 'string') throw unreadableAnswer(SERVICE_NAME, `the status of activity ${job.jobId}`, response);
 				activity = response.body as Activity;
 			}
-			if (activity!.state === 'initialized' || activity!.state === 'processing') continue;
-			if (activity!.state !== 'completed') {
-				statuses.set(job.jobId, { state: 'failed', message: `the activity ended as ${activity!.state}` });
-				continue;
+			const state = String(activity!.state);
+			if (state === 'completed') {
+				statuses.set(job.jobId, { state: 'done', created: null, updated: null, failures: await this.failuresOf(send, activity!, job.emails) });
+			} else if (FAILED_STATES.has(state)) {
+				statuses.set(job.jobId, { state: 'failed', message: `the activity ended as ${state}` });
+			} else {
+				// initialized, processing, or a state no document names: still running as far as we know.
+				statuses.set(job.jobId, { state: 'pending', progress: progressOf(activity!) });
 			}
-			statuses.set(job.jobId, { state: 'done', created: null, updated: null, failures: await this.failuresOf(send, activity!, job.emails) });
 		}
 		return statuses;
 	}
@@ -207,14 +224,16 @@ export class ConstantContactAdapter implements DestinationAdapter {
 		return failures;
 	}
 
-	/** Pages through the account's unsubscribed contacts once per run (500 a page). */
+	/** Pages through the account's unsubscribed contacts once per run (500 a page, at most MAX_PAGES). */
 	private async unsubscribedAddresses(send: RequestSender): Promise<Set<string>> {
 		if (this.unsubscribed) return this.unsubscribed;
 		const found = new Set<string>();
 		let request: DestinationRequest | undefined = { method: 'GET', path: '/contacts', qs: { status: 'unsubscribed', limit: 500 } };
-		while (request) {
+		for (let pages = 0; request; pages++) {
+			if (pages >= MAX_PAGES) throw new StopFailure(`Constant Contact kept sending pages of unsubscribed contacts (more than ${MAX_PAGES})`);
 			const response = await send(request, 'poll');
-			if (response.statusCode !== 200) break;
+			if (response.statusCode !== 200) throw answerFailure(SERVICE_NAME, 'the look-up of unsubscribed contacts', response, true);
+			if (!isObject(response.body)) throw unreadableAnswer(SERVICE_NAME, 'the look-up of unsubscribed contacts', response);
 			const page = response.body as { contacts?: Array<{ email_address?: { address?: string } }>; _links?: { next?: { href?: string } } };
 			for (const contact of page.contacts ?? []) if (contact.email_address?.address) found.add(contact.email_address.address.toLowerCase());
 			const next = page._links?.next?.href;
@@ -223,6 +242,19 @@ export class ConstantContactAdapter implements DestinationAdapter {
 		this.unsubscribed = found;
 		return found;
 	}
+}
+
+const RUNNING_STATES = new Set(['initialized', 'processing']);
+const FAILED_STATES = new Set(['cancelled', 'failed', 'timed_out']);
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** How far an activity got: its percent done, or the contacts it completed. */
+function progressOf(activity: Activity): number | undefined {
+	const counted = activity.status?.items_completed_count;
+	return typeof activity.percent_done === 'number' ? activity.percent_done : typeof counted === 'number' ? counted : undefined;
 }
 
 /** A "next" link ("/v3/contacts?cursor=…") as a request relative to the base URL. */

@@ -2,7 +2,7 @@ import type { INode } from 'n8n-workflow';
 
 import type { DestinationResponse, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
-import { checkBaseUrl, responseError } from '../shared/transport';
+import { checkBaseUrl, responseError, unexpectedDiscovery } from '../shared/transport';
 import { CONSTANT_CONTACT_DEFAULT_BASE_URL } from './limits';
 
 export const CREDENTIAL_TYPE = 'constantContactExportOAuth2Api';
@@ -37,11 +37,18 @@ export function quotaMessage(response: DestinationResponse): string | undefined 
 export async function getLists(node: INode, send: RequestSender): Promise<ConstantContactList[]> {
 	const response = await send({ method: 'GET', path: '/contact_lists', qs: { limit: 1000, include_count: false } }, 'discovery');
 	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the list look-up', response);
-	return (response.body as { lists?: ConstantContactList[] }).lists ?? [];
+	const lists = (response.body as { lists?: unknown } | undefined)?.lists;
+	if (lists !== undefined && !Array.isArray(lists)) throw unexpectedDiscovery(node, SERVICE_NAME, 'the list look-up', response);
+	if (!response.body || typeof response.body !== 'object') throw unexpectedDiscovery(node, SERVICE_NAME, 'the list look-up', response);
+	return (lists as ConstantContactList[] | undefined) ?? [];
 }
 
 export async function getCustomFields(node: INode, send: RequestSender): Promise<ConstantContactCustomField[]> {
 	const response = await send({ method: 'GET', path: '/contact_custom_fields', qs: { limit: 100 } }, 'discovery');
 	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the custom field look-up', response);
-	return (response.body as { custom_fields?: ConstantContactCustomField[] }).custom_fields ?? [];
+	const fields = (response.body as { custom_fields?: unknown } | undefined)?.custom_fields;
+	if (!response.body || typeof response.body !== 'object' || (fields !== undefined && !Array.isArray(fields))) {
+		throw unexpectedDiscovery(node, SERVICE_NAME, 'the custom field look-up', response);
+	}
+	return (fields as ConstantContactCustomField[] | undefined) ?? [];
 }

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { emailFieldProperty, exporterConnections, exportOptions, privacyAcknowledgement } from '../shared/descriptions';
+import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgement } from '../shared/descriptions';
 import { executeExport } from '../shared/engine/run';
 import { fieldMapProperty } from '../shared/fields';
 import { createOmnisendAdapter, OMNISEND_FIELDS } from './adapter';
@@ -54,6 +54,7 @@ export class OmnisendExport implements INodeType {
 				],
 			},
 			exportOptions(OMNISEND_LIMITS.maxContactsPerRequest, [
+				jobTimeoutOption,
 				{
 					displayName: 'Tag with Segment Names',
 					name: 'tagWithSegments',

@@ -8,7 +8,9 @@ import type { StandardField } from '../shared/fields';
 import { parseTagList, readFieldMap, tagsFor } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
 import { jsonEnvelope } from '../shared/mapping';
-import { responseError } from '../shared/transport';
+import { RetryableFailure, StopFailure } from '../shared/engine/errors';
+import { MAX_PAGES } from '../shared/engine/retryPolicy';
+import { describeBody, responseError, unexpectedDiscovery, unreadableAnswer } from '../shared/transport';
 import { OMNISEND_LIMITS, OMNISEND_NEW_CONTACT_STATUS_DATE } from './limits';
 import { CREDENTIAL_TYPE, omnisendBaseUrl, SERVICE_NAME } from './transport';
 
@@ -49,6 +51,13 @@ interface BatchItem {
 	request?: { identifiers?: Array<{ id?: string }> };
 	response?: { detail?: string; title?: string; errors?: Array<{ field?: string; message?: string }> };
 	responseCode?: number;
+}
+
+/** Statuses of batches that ended (post_batches: pending, inProgress, finished, stopped). */
+const ENDED_STATUSES = ['finished', 'stopped'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Batches listed per request when looking for finished ones (the API's maximum). */
@@ -94,6 +103,7 @@ export class OmnisendAdapter implements DestinationAdapter {
 	async prepare(send: RequestSender): Promise<void> {
 		const response = await send({ method: 'GET', path: '/brands/current' }, 'discovery');
 		if (response.statusCode !== 200) throw responseError(this.context.getNode(), SERVICE_NAME, 'the brand look-up', response);
+		if (!isObject(response.body)) throw unexpectedDiscovery(this.context.getNode(), SERVICE_NAME, 'the brand look-up', response);
 	}
 
 	serialize(record: IDataObject, email: string): IDataObject {
@@ -124,14 +134,22 @@ export class OmnisendAdapter implements DestinationAdapter {
 		return { method: 'POST', path: '/batches', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
 	}
 
+	/** 201 with a batchID (post_batches); any other success body is unreadable. A 429's body says how long to wait (retryAfter). */
 	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
-		const body = (response.body ?? {}) as { batchID?: string; detail?: string; title?: string };
-		if ((response.statusCode === 201 || response.statusCode === 200) && body.batchID) return { kind: 'job', jobId: body.batchID };
+		const body = isObject(response.body) ? response.body : undefined;
+		if (response.statusCode >= 200 && response.statusCode < 300) {
+			if (typeof body?.batchID === 'string' && body.batchID) return { kind: 'job', jobId: body.batchID };
+			throw unreadableAnswer(SERVICE_NAME, 'the batch', response);
+		}
+		const said = typeof body?.detail === 'string' ? body.detail : typeof body?.title === 'string' ? body.title : describeBody(response.body);
+		if (response.statusCode === 429 && typeof body?.retryAfter === 'number') {
+			throw new RetryableFailure(`Omnisend asked to slow down (${said})`, { throttled: true, waitMs: body.retryAfter * 1000 });
+		}
 		if (response.statusCode === 401 || response.statusCode === 403) {
-			return { kind: 'fatal', message: `Omnisend refused the API key (${response.statusCode}: ${body.detail ?? body.title ?? 'forbidden'})`, statusCode: response.statusCode };
+			throw new StopFailure(`Omnisend refused the API key (${response.statusCode}: ${said})`, 'Check the API key in the credential and its permissions.', response.statusCode);
 		}
 		if (response.statusCode === 400 || response.statusCode === 413) {
-			return { kind: 'fatal', message: `Omnisend refused the batch (${response.statusCode}: ${body.detail ?? body.title ?? 'invalid'})`, statusCode: response.statusCode };
+			throw new StopFailure(`Omnisend refused the batch (${response.statusCode}: ${said})`, undefined, response.statusCode);
 		}
 		return undefined;
 	}
@@ -139,26 +157,30 @@ export class OmnisendAdapter implements DestinationAdapter {
 	/**
 	 * Lists this run's finished and stopped batches, 250 a request, instead of asking about each batch:
 	 * the 400 requests a minute are better spent on imports. Item results are read only for batches
-	 * that report errors or were stopped.
+	 * that report errors or were stopped. A batch never listed stays pending until the engine's job
+	 * timeout ends it as unconfirmed.
 	 */
 	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
 		const statuses = new Map<string, JobStatus>();
 		const wanted = new Map(jobs.map((job) => [job.jobId, job]));
-		for (const status of ['finished', 'stopped']) {
-			for (let offset = 0; wanted.size; offset += LIST_PAGE_SIZE) {
+		for (const status of ENDED_STATUSES) {
+			for (let page = 0; wanted.size; page++) {
+				if (page >= MAX_PAGES) throw new StopFailure(`Omnisend kept sending pages of ${status} batches (more than ${MAX_PAGES})`);
 				const response = await send(
-					{ method: 'GET', path: '/batches', qs: { endpoint: 'contacts', status, dateFrom: this.since, limit: LIST_PAGE_SIZE, offset } },
+					{ method: 'GET', path: '/batches', qs: { endpoint: 'contacts', status, dateFrom: this.since, limit: LIST_PAGE_SIZE, offset: page * LIST_PAGE_SIZE } },
 					'poll',
 				);
 				if (response.statusCode !== 200) return statuses;
-				const page = (response.body as { batches?: Batch[] }).batches ?? [];
-				for (const batch of page) {
-					const job = batch.batchID ? wanted.get(batch.batchID) : undefined;
-					if (!job) continue;
+				const listed = isObject(response.body) ? response.body.batches : undefined;
+				if (!Array.isArray(listed)) throw unreadableAnswer(SERVICE_NAME, 'the batch list', response);
+				for (const batch of listed as Batch[]) {
+					const job = isObject(batch) && typeof batch.batchID === 'string' ? wanted.get(batch.batchID) : undefined;
+					// A batch in a status we did not ask for (or an unknown one) is not ended.
+					if (!job || !ENDED_STATUSES.includes(String(batch.status))) continue;
 					wanted.delete(job.jobId);
 					statuses.set(job.jobId, await this.ended(send, batch, job.emails));
 				}
-				if (page.length < LIST_PAGE_SIZE) break;
+				if (listed.length < LIST_PAGE_SIZE) break;
 			}
 		}
 		return statuses;
@@ -169,7 +191,11 @@ export class OmnisendAdapter implements DestinationAdapter {
 		if (!stopped && !batch.errorsCount) return { state: 'done', created: null, updated: null, failures: [] };
 		const response = await send({ method: 'GET', path: `/batches/${encodeURIComponent(batch.batchID!)}/items` }, 'poll');
 		if (response.statusCode !== 200) return { state: 'failed', message: `its item results could not be read (HTTP ${response.statusCode})` };
-		const items = response.body as Batch;
+		const body = response.body;
+		if (!isObject(body) || (body.errors !== undefined && !Array.isArray(body.errors)) || (body.responses !== undefined && !Array.isArray(body.responses))) {
+			throw unreadableAnswer(SERVICE_NAME, `the item results of batch ${batch.batchID}`, response);
+		}
+		const items = body as Batch;
 		const positions = new Map(emails.map((email, position) => [email, position]));
 		const positionOf = (item: BatchItem) => positions.get(String(item.request?.identifiers?.[0]?.id ?? '').trim().toLowerCase());
 		const failures: ContactFailure[] = [];

@@ -1,6 +1,7 @@
 import type { FilterValue, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
 import type { ProfileField } from './profileFields';
 import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
 import type { FileFormat, HeaderMode } from './readers';
@@ -305,7 +306,7 @@ export class SegmentSource implements INodeType {
 			for (let start = 0; start < members.length; start += MEMBERS_PER_BATCH) {
 				const batch = members.slice(start, start + MEMBERS_PER_BATCH);
 				const items = source === 'items' ? [...new Set(memberItems.slice(start, start + MEMBERS_PER_BATCH).flat())].map((item) => ({ item })) : { item: 0 };
-				output.push({ json: { batch: output.length + 1, count: batch.length, members: batch }, pairedItem: items });
+				output.push({ json: { [MEMBER_BATCH_MARKER]: true, batch: output.length + 1, count: batch.length, members: batch }, pairedItem: items });
 			}
 		} else {
 			for (let index = 0; index < members.length; index++) output.push({ json: members[index], pairedItem: paired(memberItems[index]) });

@@ -28,10 +28,9 @@ export interface DestinationRequest {
 	body?: string;
 }
 
+/** An HTTP answer; failures below HTTP are thrown as typed failures (engine/errors.ts), never faked as a status. */
 export interface DestinationResponse {
-	/** 0 when no HTTP answer came back; `networkError` then says why. */
 	statusCode: number;
-	networkError?: string;
 	headers: Record<string, string | string[] | undefined>;
 	body: unknown;
 }
@@ -43,7 +42,11 @@ export interface ContactFailure {
 	message: string;
 }
 
-/** How one answer of the service is to be taken. */
+/**
+ * How one answer to a bulk request is to be taken. Anything else is thrown: RetryableFailure (try
+ * again later), StopFailure (nothing more can be sent) or UnconfirmedFailure (an answer that cannot
+ * be read: the batch's fate is unknown, never success).
+ */
 export type BatchOutcome =
 	/** Processed: the batch's contacts are exported except the failures. Counts are null where the service does not tell. */
 	| { kind: 'done'; created: number | null; updated: number | null; failures: ContactFailure[] }
@@ -53,14 +56,11 @@ export type BatchOutcome =
 	 * The service refused the whole request because of some contacts: those are rejected and the
 	 * rest of the batch is sent again without them.
 	 */
-	| { kind: 'resend_without'; failures: ContactFailure[] }
-	/** Try the same request again later (rate limit, outage). */
-	| { kind: 'retry'; message: string; waitMs?: number }
-	/** Stop the export: nothing more can be sent (daily quota, credentials revoked, request refused). */
-	| { kind: 'fatal'; message: string; statusCode?: number };
+	| { kind: 'resend_without'; failures: ContactFailure[] };
 
 export type JobStatus =
-	| { state: 'pending' }
+	/** Still running; `progress` (any number that grows as the job advances) tells a slow job from a stalled one. */
+	| { state: 'pending'; progress?: number }
 	| {
 			state: 'done';
 			created: number | null;
@@ -69,6 +69,7 @@ export type JobStatus =
 			/** Contacts the job never processed (a stopped job); they end as not sent and the export as partial. */
 			unprocessed?: { positions: number[]; message: string };
 	  }
+	/** Ended without a usable result (failed, interrupted, cancelled): its contacts end as unconfirmed. */
 	| { state: 'failed'; message: string };
 
 /** A field of the destination offered to the user for mapping. */
@@ -129,12 +130,13 @@ export interface DestinationAdapter {
 
 	/**
 	 * Reads the answer to a bulk request. `emails` are the batch's addresses, in order. Undefined leaves
-	 * the answer to the engine's generic rules (429, 408 and 5xx retried, any other error fatal).
+	 * the answer to the engine's generic rules (429, 408 and 5xx retried, 3xx and any other error stop).
+	 * A success status whose body is not the documented shape must throw (unreadableAnswer).
 	 */
 	interpretBatchResponse(response: DestinationResponse, emails: readonly string[]): BatchOutcome | undefined;
 
 	/**
-	 * For discovery and polling answers: a message when the answer means nothing more can be sent
+	 * For every answer, before anything else: a message when it means nothing more can be sent
 	 * (a daily quota), so it is not retried.
 	 */
 	fatalMessage?(response: DestinationResponse): string | undefined;
@@ -146,13 +148,23 @@ export interface DestinationAdapter {
 	readonly pollIntervalMs?: number;
 
 	/**
+	 * How long the service's jobs may show no progress before the export stops following them
+	 * (the user can change it in Options); DEFAULT_JOB_STALL_MS where not set.
+	 */
+	readonly jobStallMs?: number;
+
+	/**
 	 * Whether to poll while batches are still being submitted: right where polls use capacity the
 	 * imports leave idle (a separate, lower import limit), wrong where they compete with imports.
 	 */
 	readonly pollDuringSubmission?: boolean;
 }
 
-/** Sends a request under the credential's rate limiter with the engine's retry policy. */
+/**
+ * Sends a request under the account's pacer with the engine's retry policy. Resolves with any
+ * answer that is not retried (4xx included, for the adapter to read); throws a typed failure when
+ * retries run out, the service redirects, the quota is spent or the execution is cancelled.
+ */
 export type RequestSender = (request: DestinationRequest, purpose: RequestPurpose) => Promise<DestinationResponse>;
 
 export type RequestPurpose = 'discovery' | 'import' | 'poll';

@@ -8,7 +8,9 @@ export type RejectionReason =
 	| 'rejected_by_destination'
 	| 'unsubscribed'
 	| 'field_too_long'
-	| 'not_sent';
+	| 'not_sent'
+	/** Sent, but the service's answer was lost or unreadable: it may be at the destination; re-running is safe. */
+	| 'unconfirmed';
 
 // RFC 5321 limits: 64 octets before the @, 254 for the whole path.
 const MAX_EMAIL_LENGTH = 254;

@@ -1,9 +1,10 @@
 import type { IExecuteFunctions, INodeProperties, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { DEFAULT_JOB_STALL_MS } from './engine/retryPolicy';
 import { DEFAULT_MAX_CONTACTS } from './engine/run';
 
-/** The acknowledgement the platform we replace asks for before personal data leaves: required, off by default. */
+/** The acknowledgement Dynamics 365 Customer Insights asks for before personal data leaves: required, off by default. */
 export function privacyAcknowledgement(serviceName: string): INodeProperties {
 	return {
 		displayName: `I confirm this personal data may be sent to ${serviceName}`,
@@ -76,6 +77,16 @@ export function exportOptions(maxBatchSize: number, extra: INodeProperties[]): I
 		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }
+
+/** For services that process imports as jobs: how long jobs may show no progress before the run stops following them. */
+export const jobTimeoutOption: INodeProperties = {
+	displayName: 'Job Timeout (Minutes)',
+	name: 'jobTimeoutMinutes',
+	type: 'number',
+	typeOptions: { minValue: 0.01 },
+	default: DEFAULT_JOB_STALL_MS / 60_000,
+	description: 'The service processes imports as jobs. When none of them ends or advances for this long, the export stops following them and reports their contacts as unconfirmed (they may still arrive).',
+};
 
 /** Inputs, outputs and defaults shared by the exporter nodes. */
 export const exporterConnections: Pick<INodeTypeDescription, 'inputs' | 'outputs' | 'outputNames'> = {

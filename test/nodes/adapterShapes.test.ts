@@ -50,7 +50,7 @@ describe('request bodies match the documented shapes (validated with the sandbox
 		const request = adapter.buildBatchRequest(JSON.stringify(wire));
 		expect(request).toMatchObject({ method: 'POST', path: '/activities/contacts_json_import' });
 		expect(ccImportSchema.safeParse(JSON.parse(request.body!)).success).toBe(true);
-		expect(adapter.interpretBatchResponse({ statusCode: 429, headers: {}, body: { error_key: 'quota_exceeded' } })).toMatchObject({ kind: 'fatal' });
+		expect(adapter.fatalMessage({ statusCode: 429, headers: {}, body: { error_key: 'quota_exceeded' } })).toMatch(/daily request quota/);
 		expect(adapter.interpretBatchResponse({ statusCode: 429, headers: {}, body: { error_key: 'throttled' } })).toBeUndefined();
 		expect(adapter.interpretBatchResponse({ statusCode: 201, headers: {}, body: { activity_id: 'a1', state: 'initialized' } })).toEqual({ kind: 'job', jobId: 'a1' });
 	});

@@ -15,6 +15,8 @@ export interface ExportSummary extends IDataObject {
 	updated: number | null;
 	rejected: number;
 	skipped: number;
+	/** Part of notSent: sent, but the service's answer was lost or unreadable (they may have arrived). */
+	unconfirmed: number;
 	notSent: number;
 	batches: number;
 	requests: number;
@@ -41,6 +43,9 @@ export class Ledger {
 
 	notSent = 0;
 
+	/** Part of notSent. */
+	unconfirmed = 0;
+
 	created: number | null = 0;
 
 	updated: number | null = 0;
@@ -53,6 +58,10 @@ export class Ledger {
 	drop(email: string | null, reason: RejectionReason, message: string, itemIndex: number): void {
 		if (reason === 'duplicate') this.skipped++;
 		else if (reason === 'not_sent') this.notSent++;
+		else if (reason === 'unconfirmed') {
+			this.notSent++;
+			this.unconfirmed++;
+		}
 		else this.rejected++;
 		this.rejectedItems.push({ json: { email, reason, message }, pairedItem: { item: itemIndex } });
 	}

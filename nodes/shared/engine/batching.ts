@@ -1,43 +1,163 @@
-/** Contacts ready to send, kept in parallel arrays: a million contacts stay a few flat arrays. */
-export interface PreparedContacts {
-	emails: string[];
-	/** Each contact's wire form, serialized once. */
-	json: string[];
-	/** UTF-8 size of each `json` entry. */
-	bytes: number[];
-	/** Input item each contact came from. */
-	itemIndex: number[];
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+
+import type { DestinationAdapter, SerializeContext } from '../adapter';
+import { ContactRejection } from '../adapter';
+import { checkEmail } from '../contact';
+import type { Ledger } from './accounting';
+
+/** Field Segment Source sets on its batch items, so that exporters never take a profile for a batch. */
+export const MEMBER_BATCH_MARKER = 'segmentSourceBatch';
+
+/** One input record and where it came from, for messages and pairing. */
+export interface InputRecord {
+	record: unknown;
+	itemIndex: number;
+	/** "item 3" or "item 3, member 17". */
+	where: string;
 }
 
-export interface Batch {
-	/** Position of the batch, from 0. */
-	index: number;
-	/** First contact (inclusive) and last (exclusive) in PreparedContacts. */
-	start: number;
-	end: number;
+function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**
- * Splits contacts into consecutive batches that respect both the count limit and the byte limit.
- * `envelopeBytes` is the size of the request without contacts; contacts are joined by one comma each.
+ * Whether an item is a batch of members (Segment Source's batch output) rather than one profile.
+ * Segment Source marks its batches; an unmarked item counts as a batch only when `members` is a
+ * list of objects and the item has no e-mail of its own, so a profile with a `members` field is
+ * never lost.
  */
-export function planBatches(contacts: PreparedContacts, maxCount: number, maxBytes: number, envelopeBytes: number): Batch[] {
-	const batches: Batch[] = [];
-	const total = contacts.json.length;
-	let start = 0;
-	while (start < total) {
-		let end = start;
-		let size = envelopeBytes;
-		while (end < total && end - start < maxCount) {
-			const added = contacts.bytes[end] + (end > start ? 1 : 0);
-			if (size + added >= maxBytes) break;
-			size += added;
-			end++;
+export function isMemberBatch(json: IDataObject, emailField: string): boolean {
+	const members = json.members;
+	if (!Array.isArray(members)) return false;
+	if (json[MEMBER_BATCH_MARKER] === true) return true;
+	const email = json[emailField];
+	const hasEmail = email !== undefined && email !== null && !(typeof email === 'string' && email.trim() === '');
+	return !hasEmail && members.every(isPlainObject);
+}
+
+/** Records of the input items, members of batch items one by one. */
+export async function* recordsOfItems(items: INodeExecutionData[], emailField: string): AsyncGenerator<InputRecord> {
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const json = items[itemIndex].json;
+		if (!isMemberBatch(json, emailField)) {
+			yield { record: json, itemIndex, where: `item ${itemIndex}` };
+			continue;
 		}
-		// Contacts larger than a whole request are refused before planning, so every batch holds one at least.
-		if (end === start) end = start + 1;
-		batches.push({ index: batches.length, start, end });
-		start = end;
+		const members = json.members as unknown[];
+		for (let memberIndex = 0; memberIndex < members.length; memberIndex++) {
+			yield { record: members[memberIndex], itemIndex, where: `item ${itemIndex}, member ${memberIndex}` };
+		}
 	}
-	return batches;
+}
+
+export function countRecords(items: INodeExecutionData[], emailField: string): number {
+	let count = 0;
+	for (const { json } of items) count += isMemberBatch(json, emailField) ? (json.members as unknown[]).length : 1;
+	return count;
+}
+
+/** One bulk request's contacts, serialized once, in parallel arrays. */
+export interface Batch {
+	/** Position of the batch, from 0. */
+	index: number;
+	emails: string[];
+	/** Each contact's wire form. */
+	json: string[];
+	/** Input item each contact came from. */
+	itemIndex: number[];
+	/** Positions (into the arrays above) still waiting for an outcome; the rest were rejected. */
+	open: number[];
+}
+
+export interface BatchLimits {
+	maxCount: number;
+	maxBytes: number;
+	/** Size of the request without contacts; contacts are joined by one comma each. */
+	envelopeBytes: number;
+}
+
+/**
+ * Turns input records into batches that respect both the count and the byte limit, serializing
+ * each contact when its batch is formed (never the whole input up front). Invalid and duplicate
+ * e-mails and contacts the adapter cannot serialize are set aside in the ledger with a reason.
+ */
+export async function* batchContacts(
+	records: AsyncIterable<InputRecord>,
+	adapter: DestinationAdapter,
+	serializeContext: SerializeContext,
+	ledger: Ledger,
+	limits: BatchLimits,
+): AsyncGenerator<Batch> {
+	const seen = new Set<string>();
+	const roomForOne = limits.maxBytes - limits.envelopeBytes - 1;
+	let batch: Batch = { index: 0, emails: [], json: [], itemIndex: [], open: [] };
+	let size = limits.envelopeBytes;
+	for await (const { record, itemIndex, where } of records) {
+		if (!isPlainObject(record)) {
+			ledger.drop(null, 'missing_email', `Input ${where} is not an object`, itemIndex);
+			continue;
+		}
+		const check = checkEmail(record[adapter.emailField], adapter.emailField);
+		if (!check.ok) {
+			const raw = record[adapter.emailField];
+			ledger.drop(typeof raw === 'string' ? raw : null, check.reason, `Input ${where}: ${check.message}`, itemIndex);
+			continue;
+		}
+		const email = check.email;
+		if (seen.has(email)) {
+			ledger.drop(email, 'duplicate', `Input ${where}: the same e-mail address came earlier in this run`, itemIndex);
+			continue;
+		}
+		seen.add(email);
+		const json = serializeContact(adapter, record, email, serializeContext);
+		if (json instanceof ContactRejection) {
+			ledger.drop(email, json.reason, `Input ${where}: ${json.message}`, itemIndex);
+			continue;
+		}
+		const bytes = utf8Length(json);
+		if (bytes >= roomForOne) {
+			ledger.drop(email, 'field_too_long', `Input ${where}: the contact alone is larger than one ${adapter.serviceName} request allows`, itemIndex);
+			continue;
+		}
+		const added = bytes + (batch.json.length ? 1 : 0);
+		if (batch.json.length && (batch.json.length >= limits.maxCount || size + added >= limits.maxBytes)) {
+			yield batch;
+			batch = { index: batch.index + 1, emails: [], json: [], itemIndex: [], open: [] };
+			size = limits.envelopeBytes;
+		}
+		size += bytes + (batch.json.length ? 1 : 0);
+		batch.open.push(batch.json.length);
+		batch.emails.push(email);
+		batch.json.push(json);
+		batch.itemIndex.push(itemIndex);
+	}
+	if (batch.json.length) yield batch;
+}
+
+/** A contact's wire form, or why the adapter refused it; anything else the adapter throws goes on up. */
+function serializeContact(adapter: DestinationAdapter, record: IDataObject, email: string, context: SerializeContext): string | ContactRejection {
+	let unexpected: unknown;
+	try {
+		return JSON.stringify(adapter.serialize(record, email, context));
+	} catch (error) {
+		if (error instanceof ContactRejection) return error;
+		unexpected = error;
+	}
+	throw unexpected;
+}
+
+/** UTF-8 length of a string without allocating its bytes. */
+export function utf8Length(text: string): number {
+	let bytes = text.length;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (code < 0x80) continue;
+		if (code < 0x800) bytes += 1;
+		else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
+			// A surrogate pair: two UTF-16 units, four bytes.
+			bytes += 2;
+			index++;
+		} else bytes += 2;
+	}
+	return bytes;
 }

@@ -1,5 +1,9 @@
 import { sleep } from 'n8n-workflow';
 
+import { PauseTooLongFailure } from './errors';
+import type { CancelSignal } from './waiting';
+import { checkCancelled, WAIT_SLICE_MS } from './waiting';
+
 export interface RateWindow {
 	limit: number;
 	windowMs: number;
@@ -7,26 +11,77 @@ export interface RateWindow {
 	purpose?: string;
 }
 
+/** How one caller waits: cancellable, and never longer than `maxWaitMs` for a pause the service imposed. */
+export interface WaitPolicy {
+	signal?: CancelSignal;
+	serviceName: string;
+	maxWaitMs: number;
+	/** Told once per wait that lasts longer than a few seconds, so no wait is silent. */
+	onLongWait?(waitMs: number, why: string): void;
+}
+
+/** What an answer said of the service's pacing. */
+export interface PaceSignals {
+	/** X-RateLimit-Remaining and the time until that window resets. */
+	window?: { remaining: number; resetMs: number };
+	/** Retry-After (or a reset on a 429): the whole account waits this long. */
+	pauseMs?: number;
+}
+
+/** A request's place in the windows, held from before it is sent until its answer is in. */
+export interface PaceTicket {
+	readonly purpose: string;
+	readonly entries: WindowEntry[];
+	/** When the request was let go, and when its answer came (for tests and logs). */
+	readonly sentAt: number;
+	answeredAt?: number;
+}
+
+/**
+ * Paces the requests of one account. Implementations may share state within one process (the
+ * windows below) or learn from the service's answers across processes; the engine only sees this.
+ */
+export interface AccountPacer {
+	acquire(purpose: string, policy: WaitPolicy): Promise<PaceTicket>;
+	/** The answer arrived (or the request failed): frees the slot and takes in what the answer said. */
+	settle(ticket: PaceTicket, signals?: PaceSignals): void;
+	/** Holds every request of the account until `untilMs` (epoch ms); `why` is said if that is too long. */
+	pauseUntil(untilMs: number, why: string): void;
+}
+
+interface WindowEntry {
+	/** When the request's answer came; Infinity while it is in flight. */
+	at: number;
+}
+
 interface Window {
 	limit: number;
 	windowMs: number;
 	purpose?: string;
-	/** Start times of the requests still inside the window, oldest first. */
-	starts: number[];
+	entries: WindowEntry[];
 }
 
+/** A wait longer than this is announced through `onLongWait`. */
+const LONG_WAIT_MS = 5_000;
+/** Timer granularity: a request answered at t frees its slot at t + window + this. */
+const TIMER_MARGIN_MS = 2;
+
 /**
- * Paces requests for one account: sliding windows for the published limits, a pause that any
- * answer can impose (Retry-After, X-RateLimit-Reset) and a cap on requests in flight. One limiter is
- * shared by every node execution that uses the same account, so parallel branches cannot add up to
- * more than the service allows.
+ * Sliding windows for the published limits, counted so that the service's own window, stamped
+ * when a request arrives, can never hold more than the limit: a request occupies its slot from the
+ * moment it is sent until a full window after its answer came, because it arrived somewhere in
+ * between. That holds for a sliding window at the service and, a fortiori, for a fixed one. On top:
+ * a cap on requests in flight, a budget from X-RateLimit headers and a pause any answer can impose.
+ * One pacer is shared by every execution in this process that uses the same account.
  */
-export class RateLimiter {
+export class WindowPacer implements AccountPacer {
 	private readonly windows: Window[] = [];
 
 	private pausedUntil = 0;
 
-	/** Requests the service said are left in its current window, less those started since; undefined when unknown. */
+	private pauseReason = '';
+
+	/** Requests the service said are left in its current window, less those sent since; undefined when unknown. */
 	private budget?: number;
 
 	private budgetResetsAt = 0;
@@ -36,89 +91,126 @@ export class RateLimiter {
 	/** Imports waiting for a slot: other requests (polls, look-ups) give way to them. */
 	private importsWaiting = 0;
 
-	private readonly waiting: Array<() => void> = [];
+	/** Woken whenever a slot is freed, so that waiters need not sleep a whole slice. */
+	private freed: Array<() => void> = [];
 
 	constructor(
 		private readonly maxConcurrent: number,
 		limits: RateWindow[],
 	) {
-		for (const { limit, windowMs, purpose } of limits) {
-			// The service stamps a request when it arrives, a little after we stamp it here: a small
-			// margin keeps two requests sent a window apart from landing inside one window over there.
-			this.windows.push({ limit, windowMs: windowMs + Math.max(10, windowMs * 0.01), purpose, starts: [] });
-		}
+		for (const { limit, windowMs, purpose } of limits) this.windows.push({ limit, windowMs: windowMs + TIMER_MARGIN_MS, purpose, entries: [] });
 	}
 
-	/** Waits for a free slot under every limit, then takes it. Call `release` when the answer is in. */
-	async acquire(purpose?: string): Promise<void> {
-		// A window of this purpose alone (a lower import rate) is waited out first: that wait competes
-		// with nobody. Then imports compete for the shared budget, and polls or look-ups give way to them.
-		await this.waitFor(purpose, (window) => window.purpose === purpose);
+	async acquire(purpose: string, policy: WaitPolicy): Promise<PaceTicket> {
+		let announced = false;
 		const isImport = purpose === 'import';
 		if (isImport) this.importsWaiting++;
-		else while (this.importsWaiting > 0) await sleep(5);
 		try {
-			if (this.inFlight >= this.maxConcurrent) {
-				await new Promise<void>((resolve) => this.waiting.push(resolve));
-			} else {
-				this.inFlight++;
+			for (;;) {
+				checkCancelled(policy.signal);
+				const now = Date.now();
+				const blocked = this.blockedFor(purpose, now, policy);
+				const givesWay = !isImport && this.importsWaiting > 0;
+				if (blocked.ms <= 0 && !blocked.untilFreed && !givesWay) break;
+				if (!announced && blocked.ms > LONG_WAIT_MS) {
+					announced = true;
+					policy.onLongWait?.(blocked.ms, blocked.why);
+				}
+				await this.nap(blocked.ms > 0 ? Math.min(blocked.ms, WAIT_SLICE_MS) : WAIT_SLICE_MS, blocked.ms <= 0);
 			}
-			await this.waitFor(purpose, () => true);
 		} finally {
 			if (isImport) this.importsWaiting--;
 		}
-		const now = Date.now();
-		for (const window of this.windows) if (!window.purpose || window.purpose === purpose) window.starts.push(now);
-		if (this.budget !== undefined) this.budget--;
-	}
-
-	/** Sleeps until every window that `applies` and counts this purpose has room, and any pause is over. */
-	private async waitFor(purpose: string | undefined, applies: (window: Window) => boolean): Promise<void> {
-		for (;;) {
-			const now = Date.now();
-			if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
-			let waitMs = this.pausedUntil - now;
-			if (this.budget !== undefined && this.budget <= 0) waitMs = Math.max(waitMs, this.budgetResetsAt - now);
-			for (const window of this.windows) {
-				if ((window.purpose && window.purpose !== purpose) || !applies(window)) continue;
-				while (window.starts.length && window.starts[0] <= now - window.windowMs) window.starts.shift();
-				if (window.starts.length >= window.limit) waitMs = Math.max(waitMs, window.starts[0] + window.windowMs - now);
-			}
-			if (waitMs <= 0) return;
-			await sleep(waitMs);
+		const entries: WindowEntry[] = [];
+		for (const window of this.windows) {
+			if (window.purpose && window.purpose !== purpose) continue;
+			const entry = { at: Infinity };
+			window.entries.push(entry);
+			entries.push(entry);
 		}
-	}
-
-	release(): void {
-		const next = this.waiting.shift();
-		// The slot passes straight to the next waiter, so the in-flight count stays the same.
-		if (next) next();
-		else this.inFlight--;
+		this.inFlight++;
+		if (this.budget !== undefined) this.budget--;
+		return { purpose, entries, sentAt: Date.now() };
 	}
 
 	/**
-	 * Takes in what an answer said of the service's window (X-RateLimit-Remaining/Reset): requests in
-	 * flight will spend some of what remains, so only the rest may start before the window resets.
+	 * How long the next request of `purpose` must wait: a pause or spent budget (capped by the
+	 * policy), a full window (its oldest answer plus the window), or a slot still in flight.
 	 */
-	observeWindow(remaining: number, resetMs: number): void {
-		this.budget = remaining - this.inFlight;
-		this.budgetResetsAt = Date.now() + resetMs;
+	private blockedFor(purpose: string, now: number, policy: WaitPolicy): { ms: number; untilFreed: boolean; why: string } {
+		if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
+		let ms = 0;
+		let why = '';
+		if (this.pausedUntil > now) {
+			ms = this.pausedUntil - now;
+			why = this.pauseReason;
+		}
+		if (this.budget !== undefined && this.budget <= 0 && this.budgetResetsAt - now > ms) {
+			ms = this.budgetResetsAt - now;
+			why = 'its rate-limit window is used up';
+		}
+		if (ms > policy.maxWaitMs) throw new PauseTooLongFailure(policy.serviceName, now + ms, why);
+		let untilFreed = this.inFlight >= this.maxConcurrent;
+		for (const window of this.windows) {
+			if (window.purpose && window.purpose !== purpose) continue;
+			window.entries = window.entries.filter((entry) => entry.at > now - window.windowMs);
+			if (window.entries.length < window.limit) continue;
+			let oldest = Infinity;
+			for (const entry of window.entries) oldest = Math.min(oldest, entry.at);
+			if (oldest === Infinity) untilFreed = true;
+			else if (oldest + window.windowMs - now > ms) {
+				ms = oldest + window.windowMs - now;
+				why = 'its published rate limit';
+			}
+		}
+		return { ms, untilFreed, why };
 	}
 
-	/** Holds every request of this account until `untilMs` (epoch ms). */
-	pauseUntil(untilMs: number): void {
-		this.pausedUntil = Math.max(this.pausedUntil, untilMs);
+	/** Sleeps up to `ms`, or until a slot is freed when `wakeOnFree`. */
+	private async nap(ms: number, wakeOnFree: boolean): Promise<void> {
+		if (!wakeOnFree) {
+			await sleep(ms);
+			return;
+		}
+		let wake: () => void = () => {};
+		const freed = new Promise<void>((resolve) => (wake = resolve));
+		this.freed.push(wake);
+		await Promise.race([freed, sleep(ms)]);
+		this.freed = this.freed.filter((waiter) => waiter !== wake);
+	}
+
+	settle(ticket: PaceTicket, signals: PaceSignals = {}): void {
+		if (ticket.answeredAt !== undefined) return;
+		const now = Date.now();
+		ticket.answeredAt = now;
+		for (const entry of ticket.entries) entry.at = now;
+		this.inFlight--;
+		if (signals.window) {
+			// Requests still in flight will spend some of what remains.
+			this.budget = signals.window.remaining - this.inFlight;
+			this.budgetResetsAt = now + signals.window.resetMs;
+		}
+		if (signals.pauseMs !== undefined && signals.pauseMs > 0) this.pauseUntil(now + signals.pauseMs, 'it answered with Retry-After');
+		const waiters = this.freed;
+		this.freed = [];
+		for (const wake of waiters) wake();
+	}
+
+	pauseUntil(untilMs: number, why: string): void {
+		if (untilMs <= this.pausedUntil) return;
+		this.pausedUntil = untilMs;
+		this.pauseReason = why;
 	}
 }
 
-const limiters = new Map<string, RateLimiter>();
+const pacers = new Map<string, AccountPacer>();
 
-/** The limiter of one account, created on first use. `key` must identify the account without revealing secrets. */
-export function limiterFor(key: string, create: () => RateLimiter): RateLimiter {
-	let limiter = limiters.get(key);
-	if (!limiter) {
-		limiter = create();
-		limiters.set(key, limiter);
+/** The pacer of one account, created on first use. `key` must identify the account without revealing secrets. */
+export function pacerFor(key: string, create: () => AccountPacer): AccountPacer {
+	let pacer = pacers.get(key);
+	if (!pacer) {
+		pacer = create();
+		pacers.set(key, pacer);
 	}
-	return limiter;
+	return pacer;
 }

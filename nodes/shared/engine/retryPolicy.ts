@@ -7,7 +7,10 @@ export const MAX_THROTTLE_ATTEMPTS = 40;
 /** First back-off delay; doubles with each failed attempt up to MAX_BACKOFF_MS. */
 export const BASE_BACKOFF_MS = 500;
 export const MAX_BACKOFF_MS = 60_000;
-/** Longest wait a service may impose through Retry-After or X-RateLimit-Reset before we give up. */
+/**
+ * Longest pause a service may impose (Retry-After, X-RateLimit-Reset) that a run waits out; a longer
+ * one ends the run at once with the time the service named, and the account stays paused.
+ */
 export const MAX_IMPOSED_WAIT_MS = 15 * 60_000;
 
 /** Exponential back-off with jitter, so parallel requests that failed together do not return together. */
@@ -52,3 +55,10 @@ export function rateWindow(response: DestinationResponse, now = Date.now()): { r
 export function isRetryableStatus(statusCode: number): boolean {
 	return statusCode === 429 || statusCode === 408 || statusCode >= 500;
 }
+
+/** Asynchronous jobs are given up on when all of them together take longer than this. */
+export const MAX_JOB_WAIT_MS = 6 * 60 * 60_000;
+/** Jobs that show no progress (none ends, none advances) for this long are given up on; Options → Job Timeout. */
+export const DEFAULT_JOB_STALL_MS = 30 * 60_000;
+/** Pages a paginated look-up reads at most, whatever the service says of its total. */
+export const MAX_PAGES = 1000;

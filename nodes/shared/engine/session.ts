@@ -1,28 +1,29 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
-import { sleep } from 'n8n-workflow';
+import type { IExecuteFunctions, Logger } from 'n8n-workflow';
 
 import type { DestinationAdapter, DestinationRequest, DestinationResponse, RequestPurpose } from '../adapter';
-import { sendRaw } from '../transport';
-import type { RateLimiter } from './rateLimiter';
-import {
-	backoffMs,
-	imposedWaitMs,
-	isRetryableStatus,
-	MAX_FAILURE_ATTEMPTS,
-	MAX_IMPOSED_WAIT_MS,
-	MAX_THROTTLE_ATTEMPTS,
-	rateWindow,
-} from './retryPolicy';
+import { answerFailure, redirectFailure, sendRaw } from '../transport';
+import { ExportFailure, RetryableFailure, StopFailure, UnconfirmedFailure } from './errors';
+import type { AccountPacer, PaceSignals } from './rateLimiter';
+import { backoffMs, imposedWaitMs, isRetryableStatus, MAX_FAILURE_ATTEMPTS, MAX_IMPOSED_WAIT_MS, MAX_THROTTLE_ATTEMPTS, rateWindow } from './retryPolicy';
+import type { CancelSignal } from './waiting';
+import { checkCancelled, waitFor } from './waiting';
 
-/** What to do with one answer: keep it, or try again. */
-export type Decision<T> = { retry: false; value: T } | { retry: true; message: string; waitMs?: number };
+/**
+ * Reads one answer: a value to keep, or undefined to leave it to the generic rules (retry 429, 408
+ * and 5xx; stop on anything else). May throw a typed failure.
+ */
+export type AnswerReader<T> = (response: DestinationResponse) => T | undefined;
 
-/** The kept answer, or why none could be had within the retry policy (the message holds no secret). */
-export type SendResult<T> = { ok: true; value: T } | { ok: false; message: string };
+const PURPOSE_WORDS: Record<RequestPurpose, string> = { discovery: 'a look-up', import: 'an import', poll: 'a job status request' };
+
+/** Debug log message of every request, with its timing (no contact data): tests check pacing from it. */
+export const REQUEST_LOG_MESSAGE = 'segment-export request';
 
 /**
  * One export's connection to its service: every request goes through here, so pacing, retries,
- * honouring the service's wait instructions and the request counts live in one place.
+ * honouring the service's wait instructions, cancellation and the request counts live in one place.
+ * Failures leave as typed errors; a failure that may have reached the service is marked so
+ * (`mayHaveArrived`), because then its contacts are unconfirmed rather than not sent.
  */
 export class Session {
 	requests = 0;
@@ -31,89 +32,136 @@ export class Session {
 
 	readonly requestsByPurpose: Record<RequestPurpose, number> = { discovery: 0, import: 0, poll: 0 };
 
-	/** Set when a discovery or polling request could not be completed: the caller stops. */
-	failure?: string;
+	readonly signal?: CancelSignal;
+
+	private readonly logger: Logger;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
 		private readonly adapter: DestinationAdapter,
-		private readonly limiter: RateLimiter,
+		private readonly pacer: AccountPacer,
 		private readonly oauth2: boolean,
-	) {}
+		private readonly maxWaitMs = MAX_IMPOSED_WAIT_MS,
+	) {
+		this.signal = context.getExecutionCancelSignal?.();
+		this.logger = context.logger;
+	}
 
 	get cancelled(): boolean {
-		return this.context.getExecutionCancelSignal?.()?.aborted === true;
+		return this.signal?.aborted === true;
 	}
 
-	/** Sends once under the limiter and applies any wait the answer imposes on the whole account. */
+	/** Sends once under the pacer; the pacer learns what the answer said of the account's limits. */
 	private async sendOnce(request: DestinationRequest, purpose: RequestPurpose): Promise<DestinationResponse> {
-		await this.limiter.acquire(purpose);
+		const { serviceName } = this.adapter;
+		const ticket = await this.pacer.acquire(purpose, {
+			signal: this.signal,
+			serviceName,
+			maxWaitMs: this.maxWaitMs,
+			onLongWait: (waitMs, why) =>
+				this.logger.info(`${serviceName} export: waiting ${Math.ceil(waitMs / 1000)} s before the next request (${why})`),
+		});
 		this.requests++;
 		this.requestsByPurpose[purpose]++;
-		const response = await sendRaw(this.context, this.adapter.credentialType, this.adapter.baseUrl, request, { oauth2: this.oauth2 });
-		this.limiter.release();
-		const window = rateWindow(response);
-		if (window) this.limiter.observeWindow(window.remaining, window.resetMs);
-		const waitMs = imposedWaitMs(response);
-		if (waitMs !== undefined && waitMs > 0) this.limiter.pauseUntil(Date.now() + waitMs);
-		return response;
+		let signals: PaceSignals = {};
+		let status: number | string = 'failed';
+		try {
+			const response = await sendRaw(this.context, this.adapter.credentialType, this.adapter.baseUrl, request, { oauth2: this.oauth2, serviceName });
+			status = response.statusCode;
+			signals = { window: rateWindow(response), pauseMs: imposedWaitMs(response) };
+			return response;
+		} finally {
+			this.pacer.settle(ticket, signals);
+			this.logger.debug(REQUEST_LOG_MESSAGE, { purpose, status, sentAt: ticket.sentAt, answeredAt: ticket.answeredAt });
+		}
 	}
 
 	/**
-	 * Sends until `decide` keeps an answer, within the retry policy. Throttling answers (429) wait as
+	 * Sends until `read` keeps an answer, within the retry policy. Throttling answers (429) wait as
 	 * long as the service says, or back off the whole account when it says nothing; failures (5xx,
-	 * network) back off this request exponentially.
+	 * lost answers) back off this request exponentially. Every wait is cancellable and capped.
 	 */
-	async send<T>(request: DestinationRequest, purpose: RequestPurpose, decide: (response: DestinationResponse) => Decision<T>): Promise<SendResult<T>> {
+	async send<T>(request: DestinationRequest, purpose: RequestPurpose, read: AnswerReader<T>): Promise<T> {
 		let failures = 0;
 		let throttles = 0;
+		let mayHaveArrived = false;
 		for (;;) {
-			if (this.cancelled) return { ok: false, message: 'the execution was cancelled' };
-			const response = await this.sendOnce(request, purpose);
-			const decision: Decision<T> = response.networkError
-				? { retry: true, message: `network error (${response.networkError})` }
-				: decide(response);
-			if (!decision.retry) return { ok: true, value: decision.value };
-
-			const throttled = response.statusCode === 429;
-			if (throttled) throttles++;
+			const attempt = await this.attempt(request, purpose, read);
+			if (attempt.ok) return attempt.value;
+			const failure = attempt.failure;
+			if (!(failure instanceof ExportFailure)) throw failure;
+			mayHaveArrived ||= failure.mayHaveArrived;
+			if (!(failure instanceof RetryableFailure)) {
+				failure.mayHaveArrived = mayHaveArrived;
+				throw failure;
+			}
+			if (failure.options.throttled) throttles++;
 			else failures++;
 			if (failures >= MAX_FAILURE_ATTEMPTS || throttles >= MAX_THROTTLE_ATTEMPTS) {
-				return { ok: false, message: `${this.adapter.serviceName} still failed after ${failures + throttles} attempts (last: ${decision.message})` };
-			}
-			const waitMs = decision.waitMs ?? imposedWaitMs(response);
-			if (waitMs !== undefined && waitMs > MAX_IMPOSED_WAIT_MS) {
-				return { ok: false, message: `${this.adapter.serviceName} asked to wait ${Math.ceil(waitMs / 60_000)} minutes (${decision.message})` };
+				const message = `${this.adapter.serviceName} still failed after ${failures + throttles} attempts (last: ${failure.message})`;
+				throw mayHaveArrived ? new UnconfirmedFailure(message) : new StopFailure(message);
 			}
 			this.retries++;
-			if (waitMs !== undefined) {
-				this.limiter.pauseUntil(Date.now() + waitMs);
-			} else if (throttled) {
-				// A 429 without timing: slow the whole account down, not just this request.
-				this.limiter.pauseUntil(Date.now() + backoffMs(throttles));
-			} else {
-				await sleep(backoffMs(failures));
-			}
+			await this.backOff(failure, throttles, failures);
 		}
 	}
 
+	/** One attempt: the kept value, or what went wrong (typed failures, or anything an adapter threw). */
+	private async attempt<T>(request: DestinationRequest, purpose: RequestPurpose, read: AnswerReader<T>): Promise<{ ok: true; value: T } | { ok: false; failure: unknown }> {
+		try {
+			checkCancelled(this.signal);
+			const response = await this.sendOnce(request, purpose);
+			const value = this.read(response, read, purpose);
+			if (value !== undefined) return { ok: true, value };
+			return {
+				ok: false,
+				failure: new RetryableFailure(`HTTP ${response.statusCode}`, {
+					throttled: response.statusCode === 429,
+					waitMs: imposedWaitMs(response),
+					// 503 and 429 say the request was not taken; other 5xx and 408 may come after processing.
+					mayHaveArrived: (response.statusCode >= 500 && response.statusCode !== 503) || response.statusCode === 408,
+				}),
+			};
+		} catch (error) {
+			return { ok: false, failure: error };
+		}
+	}
+
+	/** Applies the adapter's reading, then the generic rules for what it left. */
+	private read<T>(response: DestinationResponse, read: AnswerReader<T>, purpose: RequestPurpose): T | undefined {
+		const { serviceName } = this.adapter;
+		const fatal = this.adapter.fatalMessage?.(response);
+		if (fatal !== undefined) throw new StopFailure(fatal, undefined, response.statusCode);
+		const redirect = redirectFailure(serviceName, response);
+		if (redirect) throw redirect;
+		const value = read(response);
+		if (value !== undefined) return value;
+		if (isRetryableStatus(response.statusCode)) return undefined;
+		throw answerFailure(serviceName, PURPOSE_WORDS[purpose], response, this.oauth2);
+	}
+
+	/** Waits before the next attempt: as long as the service said, or an exponential back-off. */
+	private async backOff(failure: RetryableFailure, throttles: number, failures: number): Promise<void> {
+		const waitMs = failure.options.waitMs;
+		if (waitMs !== undefined) {
+			// The whole account waits as long as the service said (the pacer stops the run at the next
+			// request if that is longer than the cap).
+			this.pacer.pauseUntil(Date.now() + waitMs, `it answered ${failure.message} and asked to wait`);
+			return;
+		}
+		if (failure.options.throttled) {
+			// A 429 without timing: slow the whole account down, not just this request.
+			this.pacer.pauseUntil(Date.now() + backoffMs(throttles), 'it answered 429 without saying how long to wait');
+			return;
+		}
+		await waitFor(backoffMs(failures), this.signal);
+	}
+
 	/**
-	 * Sends a discovery or polling request: retryable statuses are retried, any other answer is
-	 * returned. When retries run out, `failure` is set and a status-0 answer returned.
+	 * Sends a discovery or polling request: retryable statuses are retried, redirects and quota
+	 * answers stop, any other answer is returned for the adapter to read.
 	 */
 	async fetch(request: DestinationRequest, purpose: RequestPurpose): Promise<DestinationResponse> {
-		let fatal: string | undefined;
-		const result = await this.send(request, purpose, (response): Decision<DestinationResponse> => {
-			fatal = this.adapter.fatalMessage?.(response);
-			if (fatal === undefined && isRetryableStatus(response.statusCode)) return { retry: true, message: `HTTP ${response.statusCode}` };
-			return { retry: false, value: response };
-		});
-		if (fatal !== undefined) {
-			this.failure ??= fatal;
-			return { statusCode: 0, headers: {}, body: undefined, networkError: fatal };
-		}
-		if (result.ok) return result.value;
-		this.failure ??= result.message;
-		return { statusCode: 0, headers: {}, body: undefined, networkError: result.message };
+		return await this.send(request, purpose, (response) => (isRetryableStatus(response.statusCode) ? undefined : response));
 	}
 }

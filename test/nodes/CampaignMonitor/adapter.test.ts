@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { CampaignMonitorAdapter, type CampaignMonitorMapping } from '../../../nodes/CampaignMonitor/adapter';
 import type { DestinationRequest } from '../../../nodes/shared/adapter';
+import { StopFailure, UnconfirmedFailure } from '../../../nodes/shared/engine/errors';
 
 const mapping: CampaignMonitorMapping = {
 	emailField: 'email',
@@ -67,15 +68,19 @@ describe('Campaign Monitor request shapes', () => {
 	test('reads a 201, a 400 code 210, and leaves throttling and outages to the engine', async () => {
 		const cm = await adapter();
 		const emails = ['a@x.io', 'b@x.io'];
-		expect(cm.interpretBatchResponse({ statusCode: 201, headers: {}, body: { TotalNewSubscribers: 1, TotalExistingSubscribers: 1, FailureDetails: [] } }, emails)).toEqual({ kind: 'done', created: 1, updated: 1, failures: [] });
+		expect(cm.interpretBatchResponse({ statusCode: 201, headers: {}, body: { TotalUniqueEmailsSubmitted: 2, TotalNewSubscribers: 1, TotalExistingSubscribers: 1, FailureDetails: [] } }, emails)).toEqual({ kind: 'done', created: 1, updated: 1, failures: [] });
 		expect(
 			cm.interpretBatchResponse(
-				{ statusCode: 400, headers: {}, body: { Code: 210, ResultData: { TotalNewSubscribers: 1, TotalExistingSubscribers: 0, FailureDetails: [{ EmailAddress: 'B@X.io', Code: 1, Message: 'Invalid Email Address' }] } } },
+				{ statusCode: 400, headers: {}, body: { Code: 210, ResultData: { TotalUniqueEmailsSubmitted: 2, TotalNewSubscribers: 1, TotalExistingSubscribers: 0, FailureDetails: [{ EmailAddress: 'B@X.io', Code: 1, Message: 'Invalid Email Address' }] } } },
 				emails,
 			),
 		).toEqual({ kind: 'done', created: 1, updated: 0, failures: [{ position: 1, reason: 'rejected_by_destination', message: 'Campaign Monitor: Invalid Email Address (code 1)' }] });
-		expect(cm.interpretBatchResponse({ statusCode: 400, headers: {}, body: { Code: 1, Message: 'Bad' } }, emails)).toMatchObject({ kind: 'fatal' });
-		expect(cm.interpretBatchResponse({ statusCode: 401, headers: {}, body: { Code: 100, Message: 'Invalid API key' } }, emails)).toMatchObject({ kind: 'fatal', statusCode: 401 });
+		expect(() => cm.interpretBatchResponse({ statusCode: 400, headers: {}, body: { Code: 1, Message: 'Bad' } }, emails)).toThrow(new StopFailure('Campaign Monitor refused the import (code 1: Bad)'));
+		expect(() => cm.interpretBatchResponse({ statusCode: 400, headers: {}, body: '<html><body>Bad Request</body></html>' }, emails)).toThrow('Campaign Monitor refused the import (an HTML page)');
+		expect(() => cm.interpretBatchResponse({ statusCode: 401, headers: {}, body: { Code: 100, Message: 'Invalid API key' } }, emails)).toThrow(StopFailure);
+		for (const body of [{}, [], null, 'OK', { TotalNewSubscribers: 2 }]) {
+			expect(() => cm.interpretBatchResponse({ statusCode: 201, headers: {}, body }, emails)).toThrow(UnconfirmedFailure);
+		}
 		expect(cm.interpretBatchResponse({ statusCode: 429, headers: {}, body: {} }, emails)).toBeUndefined();
 		expect(cm.interpretBatchResponse({ statusCode: 502, headers: {}, body: {} }, emails)).toBeUndefined();
 	});

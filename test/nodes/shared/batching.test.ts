@@ -1,41 +1,55 @@
-import { planBatches } from '../../../nodes/shared/engine/batching';
+import type { IDataObject } from 'n8n-workflow';
+
+import type { DestinationAdapter } from '../../../nodes/shared/adapter';
+import { Ledger } from '../../../nodes/shared/engine/accounting';
+import type { Batch, InputRecord } from '../../../nodes/shared/engine/batching';
+import { batchContacts, isMemberBatch, utf8Length } from '../../../nodes/shared/engine/batching';
 import { jsonEnvelope } from '../../../nodes/shared/mapping';
 
-function contactsOfSizes(sizes: number[]) {
-	const json = sizes.map((size, index) => `"${String(index).padEnd(size - 2, '.')}"`);
-	return { emails: sizes.map((_, i) => `c${i}@example.com`), json, bytes: json.map((text) => Buffer.byteLength(text)), itemIndex: sizes.map((_, i) => i) };
+/** An adapter that sends each contact as a string padded to a given size. */
+function paddingAdapter(): DestinationAdapter {
+	return {
+		serviceName: 'Test',
+		emailField: 'email',
+		serialize: (record: IDataObject) => String(record.payload),
+	} as unknown as DestinationAdapter;
 }
 
-describe('batch planning', () => {
-	test('splits by count', () => {
-		const batches = planBatches(contactsOfSizes(new Array(2500).fill(10)), 1000, 1e9, 20);
-		expect(batches.map((b) => b.end - b.start)).toEqual([1000, 1000, 500]);
+async function* recordsOfSizes(sizes: number[]): AsyncGenerator<InputRecord> {
+	for (let index = 0; index < sizes.length; index++) {
+		yield { record: { email: `c${index}@example.com`, payload: String(index).padEnd(sizes[index] - 2, '.') }, itemIndex: index, where: `item ${index}` };
+	}
+}
+
+async function batchesOf(sizes: number[], maxCount: number, maxBytes: number, envelopeBytes: number): Promise<Batch[]> {
+	const batches: Batch[] = [];
+	const context = { fitLength: (value: string) => value };
+	for await (const batch of batchContacts(recordsOfSizes(sizes), paddingAdapter(), context, new Ledger(), { maxCount, maxBytes, envelopeBytes })) batches.push(batch);
+	return batches;
+}
+
+describe('batching', () => {
+	test('splits by count', async () => {
+		const batches = await batchesOf(new Array(2500).fill(10), 1000, 1e9, 20);
+		expect(batches.map((b) => b.json.length)).toEqual([1000, 1000, 500]);
 	});
 
-	test('splits by bytes, counting the envelope and the commas, and never reaches the limit', () => {
-		const contacts = contactsOfSizes(new Array(100).fill(100));
+	test('splits by bytes, counting the envelope and the commas, and never reaches the limit', async () => {
 		const envelope = 50;
 		const limit = 1000;
-		const batches = planBatches(contacts, 1000, limit, envelope);
-		for (const batch of batches) {
-			const body = envelope + contacts.json.slice(batch.start, batch.end).join(',').length;
-			expect(body).toBeLessThan(limit);
-		}
+		const batches = await batchesOf(new Array(100).fill(100), 1000, limit, envelope);
+		for (const batch of batches) expect(envelope + batch.json.join(',').length).toBeLessThan(limit);
 		// 50 + 9 × 100 + 8 commas = 958; a tenth contact would make 1059.
-		expect(batches[0].end - batches[0].start).toBe(9);
-		expect(batches.reduce((sum, b) => sum + b.end - b.start, 0)).toBe(100);
+		expect(batches[0].json).toHaveLength(9);
+		expect(batches.reduce((sum, b) => sum + b.json.length, 0)).toBe(100);
 	});
 
-	test('keeps order and covers every contact exactly once with mixed sizes', () => {
+	test('keeps order and covers every contact exactly once with mixed sizes', async () => {
 		const sizes = Array.from({ length: 500 }, (_, i) => 10 + ((i * 37) % 300));
-		const batches = planBatches(contactsOfSizes(sizes), 40, 4000, 30);
-		let next = 0;
-		for (const batch of batches) {
-			expect(batch.start).toBe(next);
-			expect(batch.end).toBeGreaterThan(batch.start);
-			next = batch.end;
-		}
-		expect(next).toBe(500);
+		const batches = await batchesOf(sizes, 40, 4000, 30);
+		const order = batches.flatMap((batch) => batch.itemIndex);
+		expect(order).toEqual(sizes.map((_, index) => index));
+		for (const batch of batches) expect(batch.open).toEqual(batch.json.map((_, position) => position));
 	});
 
 	test('builds request bodies around the contact array', () => {
@@ -44,5 +58,16 @@ describe('batch planning', () => {
 		expect(JSON.parse(body)).toEqual({ Subscribers: [{ a: 1 }, { b: 'x' }], Resubscribe: false });
 		const appended = jsonEnvelope({ list_ids: ['x'] }, 'import_data');
 		expect(JSON.parse(`${appended.prefix}${appended.suffix}`)).toEqual({ list_ids: ['x'], import_data: [] });
+	});
+
+	test('counts UTF-8 bytes as Buffer does', () => {
+		for (const text of ['plain', 'Müller', '東京', 'emoji 😀 here', '\u0080\u07ff\u0800\uffff']) expect(utf8Length(text)).toBe(Buffer.byteLength(text));
+	});
+
+	test('a profile with a "members" field is a profile, not a batch; marked batches are batches', () => {
+		expect(isMemberBatch({ email: 'a@example.com', members: [{ email: 'b@example.com' }] }, 'email')).toBe(false);
+		expect(isMemberBatch({ members: ['x', 'y'] }, 'email')).toBe(false);
+		expect(isMemberBatch({ members: [{ email: 'b@example.com' }] }, 'email')).toBe(true);
+		expect(isMemberBatch({ segmentSourceBatch: true, email: 'odd@example.com', members: [] }, 'email')).toBe(true);
 	});
 });

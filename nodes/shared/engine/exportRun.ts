@@ -1,0 +1,177 @@
+import type { Logger } from 'n8n-workflow';
+
+import type { ContactFailure, DestinationAdapter, JobStatus } from '../adapter';
+import { Ledger } from './accounting';
+import type { Batch } from './batching';
+import type { ExportFailure } from './errors';
+import { CancelledFailure, PauseTooLongFailure } from './errors';
+import type { Session } from './session';
+
+/** Progress is logged at most this often (counts only, never contact data). */
+const PROGRESS_LOG_INTERVAL_MS = 10_000;
+
+/** A batch the service took as an asynchronous job, waiting for its result. */
+export interface PendingJob {
+	jobId: string;
+	batch: Batch;
+	submittedAt: number;
+	/** The last progress value the service reported, and when it changed. */
+	progress?: number;
+}
+
+/**
+ * The explicit state of one export, shared by its steps (submission, job following, accounting):
+ * which batches are settled, which wait for a job, which may have arrived unconfirmed, and why the
+ * run stopped. Every contact's fate is decided here and written to the ledger exactly once.
+ */
+export class ExportRun {
+	readonly ledger = new Ledger();
+
+	readonly jobs = new Map<string, PendingJob>();
+
+	readonly jobIds: string[] = [];
+
+	/** Batches formed so far (settled or not). */
+	batchesFormed = 0;
+
+	batchesSubmitted = 0;
+
+	/** Batches sent whose outcome is unknown (their request may have arrived): they end as unconfirmed. */
+	private readonly unconfirmed = new Map<Batch, string>();
+
+	/** Batches formed and not settled yet. */
+	private readonly unsettled = new Set<Batch>();
+
+	/** Why the run stopped early; undefined while it goes on. */
+	stop?: ExportFailure;
+
+	private lastLog = Date.now();
+
+	constructor(
+		readonly adapter: DestinationAdapter,
+		readonly session: Session,
+		private readonly logger: Logger,
+	) {}
+
+	get stopped(): boolean {
+		return this.stop !== undefined;
+	}
+
+	/** Records the first reason to stop; later ones are consequences of it. */
+	stopWith(failure: ExportFailure): void {
+		this.stop ??= failure;
+	}
+
+	/** Whether jobs already submitted are still worth following after the stop (not after a cancel or a long pause). */
+	get mayFollowJobs(): boolean {
+		return !(this.stop instanceof CancelledFailure) && !(this.stop instanceof PauseTooLongFailure);
+	}
+
+	formed(batch: Batch): void {
+		this.batchesFormed++;
+		this.unsettled.add(batch);
+	}
+
+	/** Rejects the contacts named by `failures` (positions within the request as sent); returns how many. */
+	reject(batch: Batch, failures: ContactFailure[]): number {
+		const sent = batch.open;
+		const failed = new Set<number>();
+		for (const failure of failures) {
+			const position = sent[failure.position];
+			if (position === undefined || failed.has(position)) continue;
+			failed.add(position);
+			this.ledger.drop(batch.emails[position], failure.reason, failure.message, batch.itemIndex[position]);
+		}
+		if (failed.size) batch.open = sent.filter((position) => !failed.has(position));
+		return failed.size;
+	}
+
+	/** The service processed the batch: its contacts are exported except the failures. */
+	settle(batch: Batch, created: number | null, updated: number | null, failures: ContactFailure[]): void {
+		this.reject(batch, failures);
+		this.ledger.accept(batch.open.length, created, updated);
+		this.release(batch);
+	}
+
+	/** The service said it took the batch as a job. */
+	submittedAsJob(batch: Batch, jobId: string): void {
+		this.jobIds.push(jobId);
+		this.jobs.set(jobId, { jobId, batch, submittedAt: Date.now() });
+	}
+
+	/** The batch's request may have reached the service, but its outcome cannot be known. */
+	markUnconfirmed(batch: Batch, why: string): void {
+		this.unconfirmed.set(batch, why);
+	}
+
+	/** A job ended: settle what it processed; what it failed or never processed ends unconfirmed. */
+	endJob(job: PendingJob, status: Exclude<JobStatus, { state: 'pending' }>): void {
+		this.jobs.delete(job.jobId);
+		const { batch } = job;
+		const name = `${this.adapter.serviceName} job ${job.jobId}`;
+		if (status.state === 'failed') {
+			this.markUnconfirmed(batch, `${name} ended without a result: ${status.message}`);
+			return;
+		}
+		if (!status.unprocessed?.positions.length) {
+			this.settle(batch, status.created, status.updated, status.failures);
+			return;
+		}
+		// A stopped job: what it processed is settled, the rest ends as not sent.
+		const sent = batch.open;
+		const unprocessed = new Set(status.unprocessed.positions.map((position) => sent[position]));
+		this.reject(batch, status.failures);
+		const processed = batch.open.filter((position) => !unprocessed.has(position));
+		this.ledger.accept(processed.length, status.created, status.updated);
+		for (const position of batch.open) {
+			if (unprocessed.has(position)) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message}`, batch.itemIndex[position]);
+		}
+		this.release(batch);
+	}
+
+	private release(batch: Batch): void {
+		this.unsettled.delete(batch);
+		this.unconfirmed.delete(batch);
+		// The batch's contacts are accounted: let their serialized forms go.
+		batch.json = [];
+	}
+
+	/** Logs progress every few seconds: counts only. */
+	progress(): void {
+		if (Date.now() - this.lastLog < PROGRESS_LOG_INTERVAL_MS) return;
+		this.lastLog = Date.now();
+		this.logger.info(`${this.adapter.serviceName} export: ${this.batchesSubmitted} batches sent, ${this.ledger.exported} contacts exported so far`);
+	}
+
+	/**
+	 * Ends every batch that is not settled: sent ones whose outcome is unknown as unconfirmed,
+	 * the others as not sent, each with the reason the run stopped.
+	 */
+	closeUnsettled(): void {
+		const stopReason = this.stop?.message ?? 'the export stopped';
+		for (const job of this.jobs.values()) {
+			if (!this.unconfirmed.has(job.batch)) this.markUnconfirmed(job.batch, `sent as ${this.adapter.serviceName} job ${job.jobId}, but its result could not be read (${stopReason})`);
+		}
+		this.jobs.clear();
+		for (const batch of this.unsettled) {
+			const why = this.unconfirmed.get(batch);
+			for (const position of batch.open) {
+				if (why !== undefined) {
+					this.ledger.drop(batch.emails[position], 'unconfirmed', `Sent, but not confirmed: ${why}. It may be at ${this.adapter.serviceName}; re-running the export is safe.`, batch.itemIndex[position]);
+				} else {
+					this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${stopReason}`, batch.itemIndex[position]);
+				}
+			}
+			batch.json = [];
+		}
+		this.unsettled.clear();
+		this.unconfirmed.clear();
+	}
+
+	/** A batch formed after the stop: never sent. */
+	notSent(batch: Batch): void {
+		this.batchesFormed++;
+		const why = `Not exported: ${this.stop?.message ?? 'the export stopped'}`;
+		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', why, batch.itemIndex[position]);
+	}
+}

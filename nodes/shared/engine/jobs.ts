@@ -1,0 +1,74 @@
+import type { JobStatus } from '../adapter';
+import { asExportFailure, StopFailure } from './errors';
+import type { ExportRun, PendingJob } from './exportRun';
+import { MAX_JOB_WAIT_MS } from './retryPolicy';
+import { waitFor } from './waiting';
+
+export interface JobFollowing {
+	/** Milliseconds between looks at the jobs. */
+	intervalMs: number;
+	/** The jobs as a whole may show no progress for this long before the run stops following them. */
+	stallMs: number;
+	/** Whether batches are still being submitted (new jobs may come). */
+	submitting(): boolean;
+}
+
+/**
+ * Job following step: polls the service until submission is over and every job ended. A job that
+ * fails ends at once; when no job ends or advances for `stallMs`, or all of them take longer than
+ * MAX_JOB_WAIT_MS, the run stops naming the oldest job. Jobs still pending then end as unconfirmed.
+ */
+export async function followJobs(run: ExportRun, following: JobFollowing): Promise<void> {
+	const { adapter, session } = run;
+	if (!adapter.pollJobs) return;
+	const startedAt = Date.now();
+	let lastProgressAt = Date.now();
+	while ((following.submitting() && !run.stopped) || (run.jobs.size && (!run.stopped || run.mayFollowJobs))) {
+		await waitFor(following.intervalMs, session.signal);
+		if (run.jobs.size === 0) {
+			lastProgressAt = Date.now();
+			continue;
+		}
+		const oldest = run.jobs.values().next().value as PendingJob;
+		if (Date.now() - lastProgressAt > following.stallMs) {
+			throw new StopFailure(
+				`${adapter.serviceName} job ${oldest.jobId} made no progress for ${minutes(following.stallMs)}`,
+				'Its contacts are reported as unconfirmed: they may still arrive. The limit is in Options → Job Timeout.',
+			);
+		}
+		if (Date.now() - startedAt > MAX_JOB_WAIT_MS) {
+			throw new StopFailure(`${adapter.serviceName} jobs did not finish within ${minutes(MAX_JOB_WAIT_MS)} (oldest: job ${oldest.jobId})`);
+		}
+		const pending = [...run.jobs.values()];
+		let statuses: Map<string, JobStatus>;
+		try {
+			statuses = await adapter.pollJobs(
+				async (request, purpose) => await session.fetch(request, purpose),
+				pending.map((job) => ({ jobId: job.jobId, emails: job.batch.open.map((position) => job.batch.emails[position]) })),
+			);
+		} catch (error) {
+			throw asExportFailure(error, adapter.serviceName);
+		}
+		for (const job of pending) {
+			const status = statuses.get(job.jobId);
+			if (!status) continue;
+			if (status.state === 'pending') {
+				if (status.progress !== undefined && status.progress !== job.progress) {
+					job.progress = status.progress;
+					lastProgressAt = Date.now();
+				}
+				continue;
+			}
+			lastProgressAt = Date.now();
+			run.endJob(job, status);
+			if (status.state === 'failed') run.stopWith(new StopFailure(`${adapter.serviceName} job ${job.jobId} failed: ${status.message}`));
+			else if (status.unprocessed?.positions.length) run.stopWith(new StopFailure(status.unprocessed.message));
+		}
+	}
+}
+
+function minutes(ms: number): string {
+	const value = ms / 60_000;
+	if (value >= 120) return `${Math.round(value / 60)} hours`;
+	return value >= 1 ? `${Math.round(value)} minutes` : `${Math.round(ms / 1000)} seconds`;
+}
