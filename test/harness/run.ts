@@ -32,6 +32,8 @@ export interface LogLine {
 	level: 'error' | 'warn' | 'info' | 'debug';
 	message: string;
 	metadata?: unknown;
+	/** When it was logged (epoch ms). */
+	at: number;
 }
 
 /** Everything n8n logged during runs, so tests can check what reaches logs (counts, never secrets or contacts). */
@@ -51,7 +53,7 @@ const captureLogger = {
 		(['error', 'warn', 'info', 'debug'] as const).map((level) => [
 			level,
 			(message: string, metadata?: unknown) => {
-				const line = { level, message, metadata };
+				const line = { level, message, metadata, at: Date.now() };
 				logLines.push(line);
 				echo?.(line);
 			},
@@ -114,6 +116,8 @@ export interface RunOptions {
 	/** Items the first node receives instead of one start item. */
 	startItems?: INodeExecutionData[];
 	credentialsHelper?: TestCredentialsHelper;
+	/** Called once the execution started, with a function that cancels it as the editor's Stop button does. */
+	onStart?(cancel: () => void): void;
 }
 
 /**
@@ -150,8 +154,10 @@ export async function runWorkflow(workflowData: IWorkflowBase | Pick<IWorkflowBa
 		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [startItems] }, source: null }] },
 	});
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData);
-	await execution.processRunExecutionData(workflow);
-	const run = await finished;
+	const running = execution.processRunExecutionData(workflow);
+	options.onStart?.(() => running.cancel());
+	// A cancelled execution ends at once (n8n reports it then); the node settles on its own.
+	const run = await Promise.race([finished, running.then(async () => await finished)]);
 
 	return {
 		run,

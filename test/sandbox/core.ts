@@ -13,6 +13,8 @@ export interface SandboxResponse {
 	status: number;
 	body?: unknown;
 	headers?: Record<string, string>;
+	/** Written as it is instead of `body` as JSON. */
+	rawBody?: string;
 	/** Modelled processing time before the answer is written. */
 	delayMs?: number;
 	/** Contacts the request carried, for the request log. */
@@ -33,7 +35,7 @@ export interface ServiceModule {
 	expireTokens?(): void;
 }
 
-export type FaultKind = 'status' | 'drop-before' | 'drop-after' | 'slow' | 'expire-token';
+export type FaultKind = 'status' | 'drop-before' | 'drop-after' | 'slow' | 'expire-token' | 'headers';
 
 /** A fault applied to the next `times` matching requests. */
 export interface FaultSpec {
@@ -43,9 +45,11 @@ export interface FaultSpec {
 	method?: string;
 	/** Substring the request path must contain. */
 	pathIncludes?: string;
-	/** For 'status': the status, body and headers to answer with (nothing is processed). */
+	/** For 'status': the status, body and headers to answer with (nothing is processed); for 'headers': headers added to the processed answer. */
 	status?: number;
 	body?: unknown;
+	/** For 'status': a body written as it is (an HTML page, say) instead of `body` as JSON. */
+	rawBody?: string;
 	headers?: Record<string, string>;
 	/** For 'slow': extra time before the (processed) answer. */
 	delayMs?: number;

@@ -154,7 +154,7 @@ export class Sandbox {
 		if (fault?.kind === 'status') {
 			log.status = fault.status ?? 500;
 			log.endedAt = Date.now();
-			return this.write(response, { status: log.status, body: fault.body, headers: fault.headers });
+			return this.write(response, { status: log.status, body: fault.body, rawBody: fault.rawBody, headers: fault.headers });
 		}
 		if (fault?.kind === 'expire-token') service.expireTokens?.();
 		if (body.tooLarge) {
@@ -176,11 +176,11 @@ export class Sandbox {
 			return;
 		}
 		log.status = answer.status;
-		this.write(response, answer);
+		this.write(response, fault?.kind === 'headers' ? { ...answer, headers: { ...answer.headers, ...fault.headers } } : answer);
 	}
 
 	private write(response: ServerResponse, answer: SandboxResponse): void {
-		const payload = answer.body === undefined ? '' : JSON.stringify(answer.body);
+		const payload = answer.rawBody ?? (answer.body === undefined ? '' : JSON.stringify(answer.body));
 		response.writeHead(answer.status, {
 			'content-type': 'application/json; charset=utf-8',
 			'content-length': Buffer.byteLength(payload),

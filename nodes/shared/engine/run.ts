@@ -87,7 +87,7 @@ export async function runExport(
 
 	const factor = settings.rateLimitFactor;
 	const pacer = pacerFor(accountKey(adapter, accountSecret, factor), () => new WindowPacer(adapter.limits.maxConcurrentRequests, limitsOf(adapter, factor)));
-	const session = new Session(context, adapter, pacer, usesOAuth2(adapter.credentialType));
+	const session = new Session(context, adapter, pacer, usesOAuth2(adapter.credentialType), factor);
 
 	// Step 1, checks: a failure here fails the node with nothing sent.
 	try {

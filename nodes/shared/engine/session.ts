@@ -41,6 +41,8 @@ export class Session {
 		private readonly adapter: DestinationAdapter,
 		private readonly pacer: AccountPacer,
 		private readonly oauth2: boolean,
+		/** The credential's rate limit factor: back-offs shrink with it, as the limits grow. */
+		private readonly factor = 1,
 		private readonly maxWaitMs = MAX_IMPOSED_WAIT_MS,
 	) {
 		this.signal = context.getExecutionCancelSignal?.();
@@ -151,10 +153,10 @@ export class Session {
 		}
 		if (failure.options.throttled) {
 			// A 429 without timing: slow the whole account down, not just this request.
-			this.pacer.pauseUntil(Date.now() + backoffMs(throttles), 'it answered 429 without saying how long to wait');
+			this.pacer.pauseUntil(Date.now() + backoffMs(throttles) / this.factor, 'it answered 429 without saying how long to wait');
 			return;
 		}
-		await waitFor(backoffMs(failures), this.signal);
+		await waitFor(backoffMs(failures) / this.factor, this.signal);
 	}
 
 	/**
