@@ -102,22 +102,13 @@ export class WindowPacer implements AccountPacer {
 	}
 
 	async acquire(purpose: string, policy: WaitPolicy): Promise<PaceTicket> {
-		let announced = false;
+		// A window of this purpose alone (a lower import rate) is waited out first: that wait competes
+		// with nobody. Then imports compete for the shared budget, and polls or look-ups give way to them.
+		await this.waitUntilFree(purpose, policy, (window) => window.purpose === purpose, false);
 		const isImport = purpose === 'import';
 		if (isImport) this.importsWaiting++;
 		try {
-			for (;;) {
-				checkCancelled(policy.signal);
-				const now = Date.now();
-				const blocked = this.blockedFor(purpose, now, policy);
-				const givesWay = !isImport && this.importsWaiting > 0;
-				if (blocked.ms <= 0 && !blocked.untilFreed && !givesWay) break;
-				if (!announced && blocked.ms > LONG_WAIT_MS) {
-					announced = true;
-					policy.onLongWait?.(blocked.ms, blocked.why);
-				}
-				await this.nap(blocked.ms > 0 ? Math.min(blocked.ms, WAIT_SLICE_MS) : WAIT_SLICE_MS, blocked.ms <= 0);
-			}
+			await this.waitUntilFree(purpose, policy, () => true, !isImport);
 		} finally {
 			if (isImport) this.importsWaiting--;
 		}
@@ -133,11 +124,26 @@ export class WindowPacer implements AccountPacer {
 		return { purpose, entries, sentAt: Date.now() };
 	}
 
+	private async waitUntilFree(purpose: string, policy: WaitPolicy, applies: (window: Window) => boolean, givesWayToImports: boolean): Promise<void> {
+		let announced = false;
+		for (;;) {
+			checkCancelled(policy.signal);
+			const blocked = this.blockedFor(purpose, Date.now(), policy, applies);
+			const givesWay = givesWayToImports && this.importsWaiting > 0;
+			if (blocked.ms <= 0 && !blocked.untilFreed && !givesWay) return;
+			if (!announced && blocked.ms > LONG_WAIT_MS) {
+				announced = true;
+				policy.onLongWait?.(blocked.ms, blocked.why);
+			}
+			await this.nap(blocked.ms > 0 ? Math.min(blocked.ms, WAIT_SLICE_MS) : WAIT_SLICE_MS, blocked.ms <= 0);
+		}
+	}
+
 	/**
 	 * How long the next request of `purpose` must wait: a pause or spent budget (capped by the
 	 * policy), a full window (its oldest answer plus the window), or a slot still in flight.
 	 */
-	private blockedFor(purpose: string, now: number, policy: WaitPolicy): { ms: number; untilFreed: boolean; why: string } {
+	private blockedFor(purpose: string, now: number, policy: WaitPolicy, applies: (window: Window) => boolean): { ms: number; untilFreed: boolean; why: string } {
 		if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
 		let ms = 0;
 		let why = '';
@@ -152,7 +158,7 @@ export class WindowPacer implements AccountPacer {
 		if (ms > policy.maxWaitMs) throw new PauseTooLongFailure(policy.serviceName, now + ms, why);
 		let untilFreed = this.inFlight >= this.maxConcurrent;
 		for (const window of this.windows) {
-			if (window.purpose && window.purpose !== purpose) continue;
+			if ((window.purpose && window.purpose !== purpose) || !applies(window)) continue;
 			window.entries = window.entries.filter((entry) => entry.at > now - window.windowMs);
 			if (window.entries.length < window.limit) continue;
 			let oldest = Infinity;
