@@ -429,6 +429,9 @@ function readSegments(this: IExecuteFunctions, source: 'items' | 'file' | 'sampl
 		if (names.has(name)) throw new NodeOperationError(node, `Two segments are named "${name}"`);
 		names.add(name);
 		const segment = compileSegment(name, entry.conditions);
+		if (segment.refusal) {
+			throw new NodeOperationError(node, segment.refusal, { description: `Segment "${name}": n8n's expressions do not read this name, in the If and Filter nodes as here.` });
+		}
 		if (!segment.test && source !== 'items') {
 			throw new NodeOperationError(node, `Segment "${name}": ${segment.fallbackReason}`, {
 				description: 'Profiles that are not input items can only be tested with plain field references.',
@@ -451,6 +454,8 @@ function inSegment(
 		// Fallback: n8n evaluates the conditions against the profile's first input item.
 		return this.getNodeParameter(`segments.segment[${index}].conditions`, itemIndex, false, { extractValue: true }) === true;
 	} catch (error) {
+		// n8n's refusal of prototype access fails the node, as it does in the If and Filter nodes.
+		if (/ due to security concerns$/.test((error as Error).message)) throw new NodeOperationError(this.getNode(), (error as Error).message);
 		errors.push(`segment "${segment.name}": ${(error as Error).message}`);
 		return false;
 	}
