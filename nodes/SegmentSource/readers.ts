@@ -1,6 +1,8 @@
 import { parse } from 'csv-parse/sync';
 import type { IDataObject } from 'n8n-workflow';
 
+import { setField } from './ownFields';
+
 /** A row read from a file, with the line it starts on (1-based, header included). */
 export interface FileRow {
 	record?: IDataObject;
@@ -9,12 +11,13 @@ export interface FileRow {
 	problem?: string;
 }
 
-/** A file that cannot be read at all; `line` and `column` say where. */
+/** A file that cannot be read at all; `line` and `column` say where, `advice` what to do when not that. */
 export class UnreadableFile extends Error {
 	constructor(
 		message: string,
 		readonly line: number,
 		readonly column: number,
+		readonly advice?: string,
 	) {
 		super(message);
 	}
@@ -210,15 +213,6 @@ function columnNames(cells: string[], renamed: CsvNotes['renamed']): string[] {
 		renamed.push({ column: index + 1, from: name, to: unique });
 		return unique;
 	});
-}
-
-/**
- * Sets a field as an own property whatever its name: a column named "__proto__" would otherwise set the
- * record's prototype (and its value would be lost).
- */
-export function setField(record: IDataObject, key: string, value: unknown): void {
-	if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-	else record[key] = value as IDataObject[string];
 }
 
 function readCsv(text: string, header: HeaderMode, delimiterChoice: string): { rows: FileRow[]; csv: CsvNotes } {
