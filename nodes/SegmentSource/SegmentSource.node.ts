@@ -337,14 +337,8 @@ export class SegmentSource implements INodeType {
 		const invalidItems: INodeExecutionData[] = invalid.map((row) => {
 			const email = row.record ? ownValue(row.record, fields.email) : undefined;
 			return {
-			json: {
-				row: row.row,
-				reason: row.reason,
-				message: row.message,
-				email: typeof email === 'string' ? email : null,
-				profile: row.record ?? null,
-			},
-			pairedItem: { item: row.itemIndex },
+				json: { row: row.row, reason: row.reason, message: row.message, email: typeof email === 'string' ? email : null, profile: row.record ?? null },
+				pairedItem: { item: row.itemIndex },
 			};
 		});
 
