@@ -19,20 +19,32 @@ describe('package', () => {
 		}
 	});
 
-	test('node code imports only n8n-workflow, node:crypto and its own files', () => {
+	test('node code imports only n8n-workflow, crypto, its own files and libraries bundled at build', () => {
+		// Bundled by scripts/bundle.js: devDependencies, so the package keeps no runtime dependencies.
+		const bundled = ['libphonenumber-js', 'i18n-iso-countries', 'csv-parse'];
 		const files = execFileSync('git', ['ls-files', 'nodes', 'credentials'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.ts'));
 		for (const file of files) {
 			const source = readFileSync(join(PACKAGE_ROOT, file), 'utf8');
 			for (const [, module] of source.matchAll(/from '([^']+)'/g)) {
-				expect([file, module.startsWith('.') || ['n8n-workflow', 'crypto'].includes(module)]).toEqual([file, true]);
+				const library = bundled.find((name) => module === name || module.startsWith(`${name}/`));
+				expect([file, module.startsWith('.') || ['n8n-workflow', 'crypto'].includes(module) || (library !== undefined && library in manifest.devDependencies)]).toEqual([file, true]);
 			}
+		}
+	});
+
+	test('each node and credential file is self-contained: it requires only n8n-workflow and Node built-ins', () => {
+		const { builtinModules } = require('module') as typeof import('module');
+		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
+			const code = readFileSync(join(PACKAGE_ROOT, file), 'utf8');
+			const required = [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]);
+			expect([file, required.filter((module) => module !== 'n8n-workflow' && !builtinModules.includes(module.replace(/^node:/, '')))]).toEqual([file, []]);
 		}
 	});
 
 	test('the tarball holds dist/, README and LICENSE, and nothing from test/', () => {
 		const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: PACKAGE_ROOT, encoding: 'utf8' }));
 		const paths: string[] = pack.files.map((file: { path: string }) => file.path);
-		expect(paths).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', ...manifest.n8n.nodes, ...manifest.n8n.credentials]));
+		expect(paths).toEqual(expect.arrayContaining(['README.md', 'LICENSE', 'package.json', 'dist/THIRD_PARTY_NOTICES.md', ...manifest.n8n.nodes, ...manifest.n8n.credentials]));
 		expect(paths.filter((path) => !path.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json', 'index.js'].includes(path))).toEqual([]);
 		expect(paths.some((path) => path.includes('test') || path.includes('sandbox'))).toBe(false);
 		expect(paths.filter((path) => path.endsWith('.svg')).length).toBeGreaterThanOrEqual(4);

@@ -4,8 +4,11 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
 import type { ProfileField } from './profileFields';
 import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
-import type { FileFormat, HeaderMode } from './readers';
-import { readFile, UnreadableFile } from './readers';
+import type { FileEncoding } from './decode';
+import { decodeFile } from './decode';
+import { ownValue } from './ownFields';
+import type { CsvNotes, FileFormat, HeaderMode } from './readers';
+import { readFileWithNotes, UnreadableFile } from './readers';
 import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfile } from './sampleProfiles';
 import type { CompiledSegment } from './segments';
 import { compileSegment } from './segments';
@@ -80,6 +83,19 @@ export class SegmentSource implements INodeType {
 				displayOptions: { show: { source: ['file'] } },
 			},
 			{
+				displayName: 'File Encoding',
+				name: 'fileEncoding',
+				type: 'options',
+				options: [
+					{ name: 'UTF-8', value: 'utf-8', description: 'Bytes that are not UTF-8 stop the run, naming line and byte' },
+					{ name: 'Latin-1 (ISO-8859-1)', value: 'latin1' },
+					{ name: 'Windows-1252', value: 'windows-1252', description: 'Latin-1 with €, curly quotes and dashes: what Excel on Windows saves as "CSV"' },
+				],
+				default: 'utf-8',
+				description: 'Used for files without a byte order mark; UTF-16 and UTF-8 files with one are read as such. Gzip-compressed files are recognised and decompressed.',
+				displayOptions: { show: { source: ['file'] } },
+			},
+			{
 				displayName: 'CSV Delimiter',
 				name: 'csvDelimiter',
 				type: 'options',
@@ -98,7 +114,7 @@ export class SegmentSource implements INodeType {
 				name: 'csvHeader',
 				type: 'options',
 				options: [
-					{ name: 'Detect', value: 'auto', description: 'A first row without e-mail addresses or numbers is the header' },
+					{ name: 'Detect', value: 'auto', description: 'A first row without e-mail addresses or numbers is the header (a hint says so); if the file has no header, choose "No"' },
 					{ name: 'Yes', value: 'yes' },
 					{ name: 'No', value: 'no', description: 'Columns are named column1, column2, …' },
 				],
@@ -185,6 +201,13 @@ export class SegmentSource implements INodeType {
 						description: 'Country (name or ISO code) of phone numbers written without "+" when the profile has no country',
 					},
 					{
+						displayName: 'Fail When No Members',
+						name: 'failWhenNoMembers',
+						type: 'boolean',
+						default: false,
+						description: 'Whether no members at all (empty file, every row invalid, no profile in any segment) fails the node instead of succeeding with a hint, so a scheduled export that quietly does nothing is noticed',
+					},
+					{
 						displayName: 'Max Profiles',
 						name: 'maxProfiles',
 						type: 'number',
@@ -238,7 +261,7 @@ export class SegmentSource implements INodeType {
 		const source = this.getNodeParameter('source', 0) as 'items' | 'file' | 'sample';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const maxProfiles = typeof options.maxProfiles === 'number' ? options.maxProfiles : DEFAULT_MAX_PROFILES;
-		const { count, rows, head } = await readRows.call(this, source, maxProfiles);
+		const { count, rows, head, file } = await readRows.call(this, source, maxProfiles);
 		if (count > maxProfiles) {
 			throw new NodeOperationError(node, `${count.toLocaleString('en-US')} profiles, more than the limit of ${maxProfiles.toLocaleString('en-US')}`, {
 				description: 'Raise "Max Profiles" in the options, or split the data.',
@@ -248,7 +271,7 @@ export class SegmentSource implements INodeType {
 		const readable = head.flatMap((row) => (row.record ? [row.record] : []));
 		const explicit = this.getNodeParameter('profileFields', 0, {}) as Partial<Record<ProfileField, string>>;
 		const fields = resolveFieldNames(explicit, readable);
-		if (readable.length && !readable.some((record) => fields.email in record)) {
+		if (readable.length && !readable.some((record) => Object.hasOwn(record, fields.email))) {
 			const column = explicit.email ? undefined : findEmailColumn(readable);
 			if (!column) {
 				throw new NodeOperationError(node, `No e-mail field found: the input has no field "${fields.email}"`, {
@@ -312,19 +335,21 @@ export class SegmentSource implements INodeType {
 			for (let index = 0; index < members.length; index++) output.push({ json: members[index], pairedItem: paired(memberItems[index]) });
 		}
 
-		const invalidItems: INodeExecutionData[] = invalid.map((row) => ({
-			json: {
-				row: row.row,
-				reason: row.reason,
-				message: row.message,
-				email: typeof row.record?.[fields.email] === 'string' ? row.record[fields.email] : null,
-				profile: row.record ?? null,
-			},
-			pairedItem: { item: row.itemIndex },
-		}));
+		const invalidItems: INodeExecutionData[] = invalid.map((row) => {
+			const email = row.record ? ownValue(row.record, fields.email) : undefined;
+			return {
+				json: { row: row.row, reason: row.reason, message: row.message, email: typeof email === 'string' ? email : null, profile: row.record ?? null },
+				pairedItem: { item: row.itemIndex },
+			};
+		});
 
+		const tally: Tally = { rows: invalid.length + merged + excluded + members.length, members: members.length, merged, invalid: invalid.length, excluded, segmentCounts, memberKeys, comparisonErrors, counts };
+		const noMembers = members.length === 0 ? whyNoMembers(tally, segments.length > 0, file) : undefined;
+		if (noMembers && options.failWhenNoMembers === true) {
+			throw new NodeOperationError(node, `No members: ${noMembers}`, { description: 'Turn off "Fail When No Members" in the options to let an empty result succeed.' });
+		}
 		this.addExecutionHints(
-			...hintsFor(segments, { rows: invalid.length + merged + excluded + members.length, members: members.length, merged, invalid: invalid.length, excluded, segmentCounts, memberKeys, comparisonErrors, counts }).map((message) => ({
+			...[...hintsFor(segments, tally), ...fileHints(file), ...(noMembers ? [`No members: ${noMembers}`] : [])].map((message) => ({
 				message,
 				location: 'outputPane' as const,
 			})),
@@ -339,10 +364,45 @@ interface Rows {
 	rows: Iterable<SourceRow>;
 	/** The first rows, to find the fields by name. */
 	head: SourceRow[];
+	/** For files: what reading decided, for the hints. */
+	file?: { empty: boolean; csv?: CsvNotes };
 }
 
 function fromArray(rows: SourceRow[]): Rows {
 	return { count: rows.length, rows, head: rows.slice(0, FIELD_DETECTION_ROWS) };
+}
+
+/** Header cells as shown in a hint: a few, each short (a guessed header may be a row of data). */
+function quoteCells(cells: string[]): string {
+	const shown = cells.slice(0, 5).map((cell) => `"${cell.length > 40 ? `${cell.slice(0, 40)}…` : cell}"`);
+	return shown.join(', ') + (cells.length > 5 ? `, … (${cells.length} values)` : '');
+}
+
+/** What reading the file decided that the user should know: the header row it guessed, columns it renamed. */
+function fileHints(file: Rows['file']): string[] {
+	const hints: string[] = [];
+	const header = file?.csv?.header;
+	if (header?.guessed) {
+		hints.push(
+			`Line ${header.line} was taken as the header row (not a profile) because none of its values is an e-mail address or a number: ${quoteCells(header.cells)}. If it is data, set "CSV Header Row" to "No".`,
+		);
+	}
+	const renamed = file?.csv?.renamed ?? [];
+	if (renamed.length) {
+		const shown = renamed.slice(0, 10).map(({ column, from, to }) => `column ${column} "${from}" → "${to}"`);
+		hints.push(`The header repeats column names; renamed so no value is lost: ${shown.join(', ')}${renamed.length > 10 ? ` and ${renamed.length - 10} more` : ''}`);
+	}
+	return hints;
+}
+
+/** Why there is no member, said plainly: an export that sends nothing must not look like one that worked. */
+function whyNoMembers(tally: Tally, hasSegments: boolean, file: Rows['file']): string {
+	if (file?.empty) return 'the file is empty';
+	if (tally.rows === 0 && file?.csv?.header) return 'the file has a header row and no data rows';
+	if (tally.rows === 0) return file ? 'the file holds no profiles' : 'the input holds no profiles';
+	if (tally.invalid === tally.rows) return 'every row is invalid (see the Invalid output)';
+	if (hasSegments && tally.excluded > 0) return 'no profile is in any segment';
+	return 'no profile became a member';
 }
 
 /** Generated profiles are made one at a time as they are read, so a million never sit in memory twice. */
@@ -372,17 +432,19 @@ async function readRows(this: IExecuteFunctions, source: 'items' | 'file' | 'sam
 		throw new NodeOperationError(node, `The file is ${Math.round(buffer.length / 1_048_576)} MB, too large for ${maxProfiles.toLocaleString('en-US')} profiles`);
 	}
 	try {
-		return fromArray(readFile(
-			buffer.toString('utf8'),
+		const text = await decodeFile(buffer, this.getNodeParameter('fileEncoding', 0, 'utf-8') as FileEncoding, maxProfiles * 4096);
+		const read = readFileWithNotes(
+			text,
 			this.getNodeParameter('fileFormat', 0, 'auto') as FileFormat,
 			this.getNodeParameter('csvHeader', 0, 'auto') as HeaderMode,
 			String(this.getNodeParameter('csvDelimiter', 0, 'auto')),
 			binary.fileName,
-		).map((row) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line })));
+		);
+		return { ...fromArray(read.rows.map((row) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line }))), file: { empty: read.empty, csv: read.csv } };
 	} catch (error) {
 		if (error instanceof UnreadableFile) {
 			throw new NodeOperationError(node, `Unreadable file "${binary.fileName ?? binaryProperty}": ${error.message}`, {
-				description: `Line ${error.line}, column ${error.column}. Nothing was read.`,
+				description: error.advice ?? `Line ${error.line}, column ${error.column}. Nothing was read.`,
 			});
 		}
 		throw new NodeOperationError(node, error as Error);
@@ -430,6 +492,9 @@ function readSegments(this: IExecuteFunctions, source: 'items' | 'file' | 'sampl
 		if (names.has(name)) throw new NodeOperationError(node, `Two segments are named "${name}"`);
 		names.add(name);
 		const segment = compileSegment(name, entry.conditions);
+		if (segment.refusal) {
+			throw new NodeOperationError(node, segment.refusal, { description: `Segment "${name}": n8n's expressions do not read this name, in the If and Filter nodes as here.` });
+		}
 		if (!segment.test && source !== 'items') {
 			throw new NodeOperationError(node, `Segment "${name}": ${segment.fallbackReason}`, {
 				description: 'Profiles that are not input items can only be tested with plain field references.',
@@ -452,6 +517,8 @@ function inSegment(
 		// Fallback: n8n evaluates the conditions against the profile's first input item.
 		return this.getNodeParameter(`segments.segment[${index}].conditions`, itemIndex, false, { extractValue: true }) === true;
 	} catch (error) {
+		// n8n's refusal of prototype access fails the node, as it does in the If and Filter nodes.
+		if (/ due to security concerns$/.test((error as Error).message)) throw new NodeOperationError(this.getNode(), (error as Error).message);
 		errors.push(`segment "${segment.name}": ${(error as Error).message}`);
 		return false;
 	}

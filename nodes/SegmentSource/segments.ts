@@ -1,5 +1,5 @@
 import type { FilterConditionValue, FilterOptionsValue, FilterValue, IDataObject } from 'n8n-workflow';
-import { executeFilterCondition } from 'n8n-workflow';
+import { executeFilterCondition, isSafeObjectProperty } from 'n8n-workflow';
 
 /** One condition value: read from the profile, or fixed. */
 type ValueSource = (profile: IDataObject) => unknown;
@@ -12,6 +12,8 @@ export interface CompiledSegment {
 	fields: string[];
 	/** Why the fast path was not possible. */
 	fallbackReason?: string;
+	/** n8n's own refusal of a condition ("Cannot access "constructor" due to security concerns"): the node fails with it. */
+	refusal?: string;
 }
 
 // {{ $json.a.b }}, {{ $json["a b"] }}, {{ $json['a'] }}, with any spacing.
@@ -26,10 +28,17 @@ function fieldPath(expression: string): string[] | undefined {
 	return path;
 }
 
+/** n8n's own message when a field reference names what its expression engine refuses (prototype access). */
+function refusal(raw: unknown): string | undefined {
+	const unsafe = typeof raw === 'string' ? fieldPath(raw)?.find((key) => !isSafeObjectProperty(key)) : undefined;
+	return unsafe === undefined ? undefined : `Cannot access "${unsafe}" due to security concerns`;
+}
+
+/** Own fields only, as in the data: "toString" is a field the profile has, or nothing. */
 function readPath(profile: IDataObject, path: string[]): unknown {
 	let value: unknown = profile;
 	for (const key of path) {
-		if (value === null || typeof value !== 'object') return undefined;
+		if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
 		value = (value as IDataObject)[key];
 	}
 	return value;
@@ -65,6 +74,8 @@ export function compileSegment(name: string, filter: FilterValue | undefined): C
 	};
 	const compiled: Array<{ condition: FilterConditionValue; left: ValueSource; right: ValueSource }> = [];
 	for (const [index, condition] of conditions.entries()) {
+		const refused = refusal(condition.leftValue) ?? refusal(condition.rightValue);
+		if (refused) return { name, fields, refusal: refused };
 		const left = compileValue(condition.leftValue, fields);
 		const right = compileValue(condition.rightValue, fields);
 		if (!left || !right) {

@@ -3,6 +3,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { checkEmail } from '../shared/contact';
 import { countryCode } from '../shared/countries';
 import { toE164 } from './normalise';
+import { ownValue, setField } from './ownFields';
 import type { FieldNames } from './profileFields';
 import { PROFILE_FIELDS } from './profileFields';
 
@@ -19,7 +20,7 @@ export interface SourceRow {
 export interface InvalidRow {
 	row: number;
 	itemIndex: number;
-	reason: 'missing_email' | 'invalid_email' | 'unreadable_row';
+	reason: 'missing_email' | 'invalid_email' | 'invalid_field' | 'unreadable_row';
 	message: string;
 	record?: IDataObject;
 }
@@ -48,7 +49,7 @@ function isEmpty(value: unknown): boolean {
 
 function stampOf(record: IDataObject, field: string | undefined): number {
 	if (!field) return -Infinity;
-	const value = record[field];
+	const value = ownValue(record, field);
 	const time = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : NaN;
 	return Number.isNaN(time) ? -Infinity : time;
 }
@@ -56,7 +57,7 @@ function stampOf(record: IDataObject, field: string | undefined): number {
 /** Fills the fields `target` leaves empty from `source`. */
 function fillGaps(target: IDataObject, source: IDataObject): void {
 	for (const key of Object.keys(source)) {
-		if (isEmpty(target[key]) && !isEmpty(source[key])) target[key] = source[key];
+		if (isEmpty(ownValue(target, key)) && !isEmpty(source[key])) setField(target, key, source[key]);
 	}
 }
 
@@ -66,6 +67,19 @@ function fillGaps(target: IDataObject, source: IDataObject): void {
  * latest timestamp gives the base, older rows fill what it left empty (rows without a readable
  * timestamp count as oldest, in input order).
  */
+/**
+ * The first standard field (other than e-mail) holding an object or a list. Members' standard fields are
+ * text: such a row goes to Invalid rather than sending "[object Object]" or losing the value.
+ */
+function structuredField(record: IDataObject, fields: FieldNames): { field: string; kind: string } | undefined {
+	for (const field of PROFILE_FIELDS) {
+		if (field === 'email') continue;
+		const value = ownValue(record, fields[field]);
+		if (value !== null && typeof value === 'object') return { field: fields[field], kind: Array.isArray(value) ? 'a list' : 'an object' };
+	}
+	return undefined;
+}
+
 export function unifyProfiles(rows: Iterable<SourceRow>, fields: FieldNames, options: UnifyOptions): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
 	const byEmail = new Map<string, UnifiedProfile>();
 	const invalid: InvalidRow[] = [];
@@ -76,9 +90,14 @@ export function unifyProfiles(rows: Iterable<SourceRow>, fields: FieldNames, opt
 			invalid.push({ row, itemIndex, reason: 'unreadable_row', message: problem ?? `Row ${row} could not be read` });
 			continue;
 		}
-		const check = checkEmail(record[fields.email], fields.email);
+		const check = checkEmail(ownValue(record, fields.email), fields.email);
 		if (!check.ok) {
 			invalid.push({ row, itemIndex, reason: check.reason, message: `Row ${row}: ${check.message}`, record });
+			continue;
+		}
+		const structured = structuredField(record, fields);
+		if (structured) {
+			invalid.push({ row, itemIndex, reason: 'invalid_field', message: `Row ${row}: Field "${structured.field}" holds ${structured.kind}, not text`, record });
 			continue;
 		}
 		const stamp = recent ? stampOf(record, options.timestampField) : -Infinity;
@@ -112,17 +131,25 @@ export interface MemberOptions {
 	countryCodes: boolean;
 }
 
+/** A standard field as text: strings trimmed, numbers and booleans written out, nothing as "". */
+function asText(value: unknown): string {
+	if (typeof value === 'string') return value.trim();
+	if (value === undefined || value === null) return '';
+	return String(value);
+}
+
 /** The member as output: contract fields first (empty string when unknown), then every other attribute. */
 export function toMember(profile: UnifiedProfile, fields: FieldNames, mapped: Set<string>, options: MemberOptions, counts: { phonesNotNormalised: number; countriesNotRecognised: number }): IDataObject {
 	const member: IDataObject = { email: profile.email };
 	const { record } = profile;
 	for (const field of PROFILE_FIELDS) {
 		if (field === 'email') continue;
-		const value = record[fields[field]];
-		member[field] = isEmpty(value) ? '' : typeof value === 'string' ? value.trim() : value;
+		member[field] = asText(ownValue(record, fields[field]));
 	}
 	if (options.normalisePhone && member.phone !== '') {
-		const phone = toE164(String(member.phone), String(member.country), options.defaultCountry);
+		// A number keeps its type here: toE164 knows a number cannot have kept its "+" or trunk "0".
+		const raw = ownValue(record, fields.phone);
+		const phone = toE164(typeof raw === 'number' ? raw : String(member.phone), String(member.country), options.defaultCountry);
 		if (phone) member.phone = phone;
 		else counts.phonesNotNormalised++;
 	}
@@ -133,7 +160,7 @@ export function toMember(profile: UnifiedProfile, fields: FieldNames, mapped: Se
 	}
 	member.segments = [];
 	for (const key of Object.keys(record)) {
-		if (!mapped.has(key) && !(key in member)) member[key] = record[key];
+		if (!mapped.has(key) && !Object.hasOwn(member, key)) setField(member, key, record[key]);
 	}
 	return member;
 }

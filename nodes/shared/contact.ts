@@ -19,6 +19,24 @@ const LOCAL_PART = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+
 const DOMAIN_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const TOP_LEVEL_DOMAIN = /^(xn--[a-z0-9-]+|[a-z]{2,63})$/;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+// Characters that would make URL read part of the domain as a path, port, query or credentials.
+const NOT_IN_DOMAIN = /[\s/\\?#@:%[\]]/;
+
+/**
+ * An internationalised domain in ASCII ("münchen.de" → "xn--mnchen-3ya.de"), by the IDNA processing
+ * browsers apply (the URL parser); an ASCII domain as it is; undefined when it cannot be a host name.
+ */
+export function asciiDomain(domain: string): string | undefined {
+	if (!NON_ASCII.test(domain)) return domain;
+	if (NOT_IN_DOMAIN.test(domain)) return undefined;
+	try {
+		return new URL(`http://${domain}`).hostname;
+	} catch {
+		return undefined;
+	}
+}
+
 /** Lower-cases and trims an e-mail address; anything that is not a non-empty string gives undefined. */
 export function normaliseEmail(raw: unknown): string | undefined {
 	if (typeof raw !== 'string') return undefined;
@@ -59,10 +77,20 @@ export function checkEmail(raw: unknown, field: string): EmailCheck {
 			message: `Field "${field}" holds a ${Array.isArray(raw) ? 'list' : typeof raw}, not an e-mail address`,
 		};
 	}
-	if (!isValidEmail(email)) {
+	let address = email;
+	if (NON_ASCII.test(email)) {
+		// International domains are compared and sent in punycode, so both spellings are one contact.
+		const at = email.lastIndexOf('@');
+		if (at > 0 && NON_ASCII.test(email.slice(0, at))) {
+			return { ok: false, reason: 'invalid_email', message: `Field "${field}" has non-ASCII characters before the @, which the services we export to do not accept` };
+		}
+		const domain = at > 0 ? asciiDomain(email.slice(at + 1)) : undefined;
+		if (domain !== undefined) address = `${email.slice(0, at + 1)}${domain}`;
+	}
+	if (!isValidEmail(address)) {
 		return { ok: false, reason: 'invalid_email', message: `Field "${field}" is not a valid e-mail address` };
 	}
-	return { ok: true, email };
+	return { ok: true, email: address };
 }
 
 /** Reads a field as trimmed text; numbers and booleans are written out, objects are ignored. */
