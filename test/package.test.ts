@@ -1,5 +1,6 @@
 import { execFileSync } from 'child_process';
 import { existsSync, readFileSync } from 'fs';
+import { builtinModules } from 'module';
 import { join } from 'path';
 
 import { PACKAGE_ROOT } from './harness/package';
@@ -33,7 +34,6 @@ describe('package', () => {
 	});
 
 	test('each node and credential file is self-contained: it requires only n8n-workflow and Node built-ins', () => {
-		const { builtinModules } = require('module') as typeof import('module');
 		for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) {
 			const code = readFileSync(join(PACKAGE_ROOT, file), 'utf8');
 			const required = [...code.matchAll(/\brequire\("([^"]+)"\)/g)].map((match) => match[1]);

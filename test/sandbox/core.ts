@@ -67,6 +67,8 @@ export interface RequestLogEntry {
 	bytes: number;
 	contacts: number;
 	fault?: FaultKind;
+	/** The Retry-After the answer carried, in milliseconds. */
+	retryAfterMs?: number;
 }
 
 /** Fixed window counter per key, as services that answer X-RateLimit-Reset behave. */

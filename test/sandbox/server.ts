@@ -176,6 +176,8 @@ export class Sandbox {
 			return;
 		}
 		log.status = answer.status;
+		const retryAfter = Number(answer.headers?.['Retry-After'] ?? answer.headers?.['retry-after']);
+		if (Number.isFinite(retryAfter)) log.retryAfterMs = retryAfter * 1000;
 		this.write(response, fault?.kind === 'headers' ? { ...answer, headers: { ...answer.headers, ...fault.headers } } : answer);
 	}
 

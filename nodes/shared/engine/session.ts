@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, Logger } from 'n8n-workflow';
 
 import type { DestinationAdapter, DestinationRequest, DestinationResponse, RequestPurpose } from '../adapter';
-import { answerFailure, redirectFailure, sendRaw } from '../transport';
+import { answerFailure, redirectFailure, sendRaw, unreadableAnswer } from '../transport';
 import { ExportFailure, RetryableFailure, StopFailure, UnconfirmedFailure } from './errors';
 import type { AccountPacer, PaceSignals } from './rateLimiter';
 import { backoffMs, imposedWaitMs, isRetryableStatus, MAX_FAILURE_ATTEMPTS, MAX_IMPOSED_WAIT_MS, MAX_THROTTLE_ATTEMPTS, rateWindow } from './retryPolicy';
@@ -139,6 +139,8 @@ export class Session {
 		const value = read(response);
 		if (value !== undefined) return value;
 		if (isRetryableStatus(response.statusCode)) return undefined;
+		// A success the adapter could not read may still have been processed: never success, never "not sent".
+		if (response.statusCode >= 200 && response.statusCode < 300) throw unreadableAnswer(serviceName, PURPOSE_WORDS[purpose], response);
 		throw answerFailure(serviceName, PURPOSE_WORDS[purpose], response, this.oauth2);
 	}
 
