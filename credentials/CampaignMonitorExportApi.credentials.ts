@@ -1,5 +1,7 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { CAMPAIGN_MONITOR_DEFAULT_BASE_URL } from '../nodes/CampaignMonitor/limits';
+
 export class CampaignMonitorExportApi implements ICredentialType {
 	name = 'campaignMonitorExportApi';
 
@@ -23,7 +25,7 @@ export class CampaignMonitorExportApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.createsend.com/api/v3.3',
+			default: CAMPAIGN_MONITOR_DEFAULT_BASE_URL,
 			description: 'Change only to reach a proxy or a test server. Plain http is accepted for loopback hosts only.',
 		},
 	];

@@ -1,5 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { CONSTANT_CONTACT_DEFAULT_BASE_URL } from '../nodes/ConstantContact/limits';
+
 export class ConstantContactExportOAuth2Api implements ICredentialType {
 	name = 'constantContactExportOAuth2Api';
 
@@ -35,7 +37,7 @@ export class ConstantContactExportOAuth2Api implements ICredentialType {
 			displayName: 'API Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.cc.email/v3',
+			default: CONSTANT_CONTACT_DEFAULT_BASE_URL,
 			description: 'Change only to reach a proxy or a test server. Plain http is accepted for loopback hosts only.',
 		},
 		{

@@ -1,5 +1,7 @@
 import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+import { OMNISEND_DEFAULT_BASE_URL } from '../nodes/Omnisend/limits';
+
 export class OmnisendExportApi implements ICredentialType {
 	name = 'omnisendExportApi';
 
@@ -23,7 +25,7 @@ export class OmnisendExportApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.omnisend.com/api',
+			default: OMNISEND_DEFAULT_BASE_URL,
 			description: 'Change only to reach a proxy or a test server. Plain http is accepted for loopback hosts only.',
 		},
 		{

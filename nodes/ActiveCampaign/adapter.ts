@@ -1,17 +1,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationRequest, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import { checkListsExist, EnvelopeAdapter, failuresByEmail } from '../shared/adapterBase';
 import { textValue } from '../shared/contact';
 import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, parseTagList, readCustomFieldMappings, readFieldMap, tagsFor } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
 import { RetryableFailure, StopFailure } from '../shared/engine/errors';
-import { jsonEnvelope } from '../shared/mapping';
 import { describeBody, unreadableAnswer } from '../shared/transport';
-import { ACTIVE_CAMPAIGN_LIMITS } from './limits';
 import type { ActiveCampaignField } from './transport';
-import { activeCampaignBaseUrl, CREDENTIAL_TYPE, getFields, getLists, SERVICE_NAME } from './transport';
+import { ACTIVE_CAMPAIGN, activeCampaignBaseUrl, getFields, getLists, SERVICE_NAME } from './transport';
 
 /** Native contact fields; address parts have none in ActiveCampaign and go to custom fields by name. */
 export const ACTIVE_CAMPAIGN_FIELDS: StandardField[] = [
@@ -47,49 +46,36 @@ interface WireContact {
 /** Milliseconds between looks at queued imports. */
 const POLL_INTERVAL_MS = 2000;
 
-export class ActiveCampaignAdapter implements DestinationAdapter {
-	readonly destination = 'activeCampaign';
-
-	readonly serviceName = SERVICE_NAME;
-
-	readonly credentialType = CREDENTIAL_TYPE;
-
-	readonly limits = ACTIVE_CAMPAIGN_LIMITS;
-
+export class ActiveCampaignAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
 	// Polls are held only to 5 requests per second, which 100 imports a minute leave mostly idle.
 	readonly pollDuringSubmission = true;
 
-	readonly emailField: string;
-
-	readonly target: string;
-
 	private customFields?: CustomFieldMatcher<ActiveCampaignField>;
-
-	private readonly envelope: { prefix: string; suffix: string };
 
 	private readonly subscribe: Array<{ listid: number }>;
 
 	constructor(
-		private readonly context: IExecuteFunctions,
-		readonly baseUrl: string,
+		context: IExecuteFunctions,
+		baseUrl: string,
 		private readonly settings: ActiveCampaignSettings,
 	) {
-		this.emailField = settings.emailField;
-		this.target = settings.listIds.join(',');
+		super(ACTIVE_CAMPAIGN, {
+			context,
+			baseUrl,
+			target: settings.listIds.join(','),
+			emailField: settings.emailField,
+			importPath: '/import/bulk_import',
+			envelope: { body: { contacts: [], exclude_automations: settings.excludeAutomations }, arrayKey: 'contacts' },
+		});
 		this.subscribe = settings.listIds.map((listid) => ({ listid }));
-		this.envelope = jsonEnvelope({ contacts: [], exclude_automations: settings.excludeAutomations }, 'contacts');
 	}
 
 	async prepare(send: RequestSender): Promise<void> {
 		const node = this.context.getNode();
 		const lists = await getLists(node, send);
-		const known = new Set(lists.map((list) => Number(list.id)));
-		const unknown = this.settings.listIds.find((id) => !known.has(id));
-		if (unknown !== undefined) {
-			throw new NodeOperationError(node, `ActiveCampaign has no list with ID ${unknown}`, { description: 'Pick the lists from the list. Nothing was sent.' });
-		}
+		checkListsExist(node, SERVICE_NAME, this.settings.listIds, new Set(lists.map((list) => String(Number(list.id)))), 'Pick the lists from the list.');
 		const fields = await getFields(node, send);
 		this.customFields = new CustomFieldMatcher(
 			this.context,
@@ -118,10 +104,6 @@ export class ActiveCampaignAdapter implements DestinationAdapter {
 		});
 		if (fields.length) wire.fields = fields;
 		return wire;
-	}
-
-	buildBatchRequest(contactsJson: string): DestinationRequest {
-		return { method: 'POST', path: '/import/bulk_import', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
 	}
 
 	/**
@@ -193,20 +175,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 /** import/info lists failures as addresses (documented), or objects with the address and a reason. */
 function failuresOf(entries: unknown[], emails: readonly string[]): ContactFailure[] {
-	const positions = new Map(emails.map((email, position) => [email, position]));
-	const failures: ContactFailure[] = [];
-	for (const entry of entries) {
-		const fields = isObject(entry) ? entry : {};
-		const raw = typeof entry === 'string' ? entry : fields.email;
-		const email = (typeof raw === 'string' ? raw : '').trim().toLowerCase();
-		const position = positions.get(email);
-		if (position === undefined) continue;
-		positions.delete(email);
-		const said = fields.reason ?? fields.failureReason;
-		const reason = typeof said === 'string' ? said : 'refused';
-		failures.push({ position, reason: 'rejected_by_destination', message: `ActiveCampaign: ${reason}` });
-	}
-	return failures;
+	return failuresByEmail(
+		emails,
+		entries.map((entry) => {
+			const fields = isObject(entry) ? entry : {};
+			const said = fields.reason ?? fields.failureReason;
+			return { email: typeof entry === 'string' ? entry : fields.email, message: `ActiveCampaign: ${typeof said === 'string' ? said : 'refused'}` };
+		}),
+	);
 }
 
 export async function createActiveCampaignAdapter(context: IExecuteFunctions): Promise<ActiveCampaignAdapter> {

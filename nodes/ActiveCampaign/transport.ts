@@ -5,9 +5,14 @@ import type { DestinationRequest, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { checkBaseUrl, responseError, unexpectedDiscovery } from '../shared/transport';
+import type { DestinationIdentity } from '../shared/adapterBase';
+import { ACTIVE_CAMPAIGN_LIMITS } from './limits';
 
 export const CREDENTIAL_TYPE = 'activeCampaignExportApi';
 export const SERVICE_NAME = 'ActiveCampaign';
+
+/** The destination as the engine and the Summary know it. */
+export const ACTIVE_CAMPAIGN: DestinationIdentity = { destination: 'activeCampaign', serviceName: SERVICE_NAME, credentialType: CREDENTIAL_TYPE, limits: ACTIVE_CAMPAIGN_LIMITS };
 
 export interface ActiveCampaignList {
 	id: string;

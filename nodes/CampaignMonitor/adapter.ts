@@ -1,17 +1,16 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationResponse, RequestSender, SerializeContext } from '../shared/adapter';
+import type { BatchOutcome, DestinationAdapter, DestinationResponse, RequestSender, SerializeContext } from '../shared/adapter';
+import { EnvelopeAdapter, failuresByEmail } from '../shared/adapterBase';
 import { textValue } from '../shared/contact';
 import type { CustomFieldMapping } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
 import { StopFailure } from '../shared/engine/errors';
-import { jsonEnvelope } from '../shared/mapping';
 import { describeBody, unreadableAnswer } from '../shared/transport';
-import { CAMPAIGN_MONITOR_LIMITS } from './limits';
 import type { CampaignMonitorCustomField } from './transport';
-import { campaignMonitorBaseUrl, CREDENTIAL_TYPE, getCustomFields, getList, SERVICE_NAME } from './transport';
+import { CAMPAIGN_MONITOR, campaignMonitorBaseUrl, getCustomFields, getList, SERVICE_NAME } from './transport';
 
 /** Subscriber as the import endpoint takes it (subscribers reference, "Importing many subscribers"). */
 interface WireSubscriber {
@@ -53,37 +52,26 @@ function isImportResult(value: unknown): value is ImportResult {
 	return isObject(value) && typeof value.TotalUniqueEmailsSubmitted === 'number' && (value.FailureDetails === undefined || Array.isArray(value.FailureDetails));
 }
 
-export class CampaignMonitorAdapter implements DestinationAdapter {
-	readonly destination = 'campaignMonitor';
-
-	readonly serviceName = SERVICE_NAME;
-
-	readonly credentialType = CREDENTIAL_TYPE;
-
-	readonly limits = CAMPAIGN_MONITOR_LIMITS;
-
-	readonly emailField: string;
-
+export class CampaignMonitorAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	private customFields?: CustomFieldMatcher<CampaignMonitorCustomField>;
 
-	private readonly envelope: { prefix: string; suffix: string };
-
 	constructor(
-		private readonly context: IExecuteFunctions,
-		readonly baseUrl: string,
-		readonly target: string,
+		context: IExecuteFunctions,
+		baseUrl: string,
+		target: string,
 		private readonly mapping: CampaignMonitorMapping,
 	) {
-		this.emailField = mapping.emailField;
-		this.envelope = jsonEnvelope(
-			{
-				Subscribers: [],
-				Resubscribe: mapping.resubscribe,
-				QueueSubscriptionBasedAutoResponders: false,
-				RestartSubscriptionBasedAutoresponders: false,
+		super(CAMPAIGN_MONITOR, {
+			context,
+			baseUrl,
+			target,
+			emailField: mapping.emailField,
+			importPath: `/subscribers/${encodeURIComponent(target)}/import.json`,
+			envelope: {
+				body: { Subscribers: [], Resubscribe: mapping.resubscribe, QueueSubscriptionBasedAutoResponders: false, RestartSubscriptionBasedAutoresponders: false },
+				arrayKey: 'Subscribers',
 			},
-			'Subscribers',
-		);
+		});
 	}
 
 	async prepare(send: RequestSender): Promise<void> {
@@ -139,14 +127,6 @@ export class CampaignMonitorAdapter implements DestinationAdapter {
 		if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
 	}
 
-	buildBatchRequest(contactsJson: string) {
-		return {
-			method: 'POST' as const,
-			path: `/subscribers/${encodeURIComponent(this.target)}/import.json`,
-			body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}`,
-		};
-	}
-
 	/**
 	 * A processed import is any 2xx carrying the documented result (createsend SDK fixture
 	 * import_subscribers.json), or a 400 with code 210 carrying it under ResultData
@@ -173,21 +153,13 @@ export class CampaignMonitorAdapter implements DestinationAdapter {
 	}
 
 	private processed(result: ImportResult, emails: readonly string[]): BatchOutcome {
-		const failures: ContactFailure[] = [];
-		const details = result.FailureDetails ?? [];
-		if (details.length) {
-			const positions = new Map(emails.map((email, position) => [email, position]));
-			for (const detail of details) {
-				const position = positions.get(String(detail.EmailAddress ?? '').trim().toLowerCase());
-				if (position === undefined) continue;
-				positions.delete(emails[position]);
-				failures.push({
-					position,
-					reason: 'rejected_by_destination',
-					message: `Campaign Monitor: ${detail.Message ?? 'refused'} (code ${detail.Code ?? 'unknown'})`,
-				});
-			}
-		}
+		const failures = failuresByEmail(
+			emails,
+			(result.FailureDetails ?? []).map((detail) => ({
+				email: detail.EmailAddress,
+				message: `Campaign Monitor: ${detail.Message ?? 'refused'} (code ${detail.Code ?? 'unknown'})`,
+			})),
+		);
 		return {
 			kind: 'done',
 			created: result.TotalNewSubscribers ?? null,

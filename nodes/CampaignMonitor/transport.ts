@@ -4,10 +4,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { DestinationRequest, DestinationResponse, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
 import { checkBaseUrl, responseError, unexpectedDiscovery } from '../shared/transport';
-import { CAMPAIGN_MONITOR_DEFAULT_BASE_URL } from './limits';
+import { CAMPAIGN_MONITOR_DEFAULT_BASE_URL, CAMPAIGN_MONITOR_LIMITS } from './limits';
+import type { DestinationIdentity } from '../shared/adapterBase';
 
 export const CREDENTIAL_TYPE = 'campaignMonitorExportApi';
 export const SERVICE_NAME = 'Campaign Monitor';
+
+/** The destination as the engine and the Summary know it. */
+export const CAMPAIGN_MONITOR: DestinationIdentity = { destination: 'campaignMonitor', serviceName: SERVICE_NAME, credentialType: CREDENTIAL_TYPE, limits: CAMPAIGN_MONITOR_LIMITS };
 
 export interface CampaignMonitorCustomField {
 	FieldName: string;

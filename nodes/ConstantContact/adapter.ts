@@ -12,17 +12,17 @@ import type {
 	SerializeContext,
 } from '../shared/adapter';
 import { ContactRejection } from '../shared/adapter';
+import { checkListsExist, EnvelopeAdapter } from '../shared/adapterBase';
 import { textValue } from '../shared/contact';
 import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings, readFieldMap } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
 import { StopFailure } from '../shared/engine/errors';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
-import { jsonEnvelope } from '../shared/mapping';
 import { answerFailure, unreadableAnswer } from '../shared/transport';
-import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_LIMITS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
+import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
 import type { ConstantContactCustomField } from './transport';
-import { constantContactBaseUrl, CREDENTIAL_TYPE, getCustomFields, getLists, quotaMessage, SERVICE_NAME } from './transport';
+import { CONSTANT_CONTACT, constantContactBaseUrl, getCustomFields, getLists, quotaMessage, SERVICE_NAME } from './transport';
 
 /** Standard import fields and the member fields they come from by default. */
 export const CONSTANT_CONTACT_FIELDS: StandardField[] = [
@@ -55,39 +55,30 @@ interface Activity {
 /** Milliseconds between looks at a running activity: each look costs one of 4 requests per second. */
 const POLL_INTERVAL_MS = 2000;
 
-export class ConstantContactAdapter implements DestinationAdapter {
-	readonly destination = 'constantContact';
-
-	readonly serviceName = SERVICE_NAME;
-
-	readonly credentialType = CREDENTIAL_TYPE;
-
-	readonly limits = CONSTANT_CONTACT_LIMITS;
-
+export class ConstantContactAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
 	// Polls share the 4 requests a second with imports: looking while submitting would slow imports.
 	readonly pollDuringSubmission = false;
 
-	readonly emailField: string;
-
-	readonly target: string;
-
 	private customFields?: CustomFieldMatcher<ConstantContactCustomField>;
-
-	private readonly envelope: { prefix: string; suffix: string };
 
 	/** Unsubscribed addresses of the account, read once per run when an activity reports some. */
 	private unsubscribed?: Set<string>;
 
 	constructor(
-		private readonly context: IExecuteFunctions,
-		readonly baseUrl: string,
+		context: IExecuteFunctions,
+		baseUrl: string,
 		private readonly settings: ConstantContactSettings,
 	) {
-		this.emailField = settings.emailField;
-		this.target = settings.listIds.join(',');
-		this.envelope = jsonEnvelope({ import_data: [], list_ids: settings.listIds }, 'import_data');
+		super(CONSTANT_CONTACT, {
+			context,
+			baseUrl,
+			target: settings.listIds.join(','),
+			emailField: settings.emailField,
+			importPath: '/activities/contacts_json_import',
+			envelope: { body: { import_data: [], list_ids: settings.listIds }, arrayKey: 'import_data' },
+		});
 	}
 
 	fatalMessage(response: DestinationResponse): string | undefined {
@@ -97,13 +88,7 @@ export class ConstantContactAdapter implements DestinationAdapter {
 	async prepare(send: RequestSender): Promise<void> {
 		const node = this.context.getNode();
 		const lists = await getLists(node, send);
-		const known = new Set(lists.map((list) => list.list_id));
-		const unknown = this.settings.listIds.filter((id) => !known.has(id));
-		if (unknown.length) {
-			throw new NodeOperationError(node, `Constant Contact has no list with ID "${unknown[0]}"`, {
-				description: 'Pick the lists from the list, or copy a list ID from the list\'s URL in Constant Contact. Nothing was sent.',
-			});
-		}
+		checkListsExist(node, SERVICE_NAME, this.settings.listIds, new Set(lists.map((list) => list.list_id)), 'Pick the lists from the list, or copy a list ID from the list\'s URL in Constant Contact.');
 		const fields = await getCustomFields(node, send);
 		this.customFields = new CustomFieldMatcher(
 			this.context,
@@ -134,10 +119,6 @@ export class ConstantContactAdapter implements DestinationAdapter {
 			wire[`cf:${field.name}`] = context.fitLength(text, CONSTANT_CONTACT_FIELD_LENGTHS.custom, field.label);
 		});
 		return wire;
-	}
-
-	buildBatchRequest(contactsJson: string): DestinationRequest {
-		return { method: 'POST', path: '/activities/contacts_json_import', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
 	}
 
 	/** 201 with an activity_id (import_contacts): any other success body is unreadable. The daily quota is caught before, by fatalMessage. */

@@ -3,10 +3,14 @@ import type { INode } from 'n8n-workflow';
 import type { DestinationResponse, RequestSender } from '../shared/adapter';
 import type { RequestContext } from '../shared/transport';
 import { checkBaseUrl, responseError, unexpectedDiscovery } from '../shared/transport';
-import { CONSTANT_CONTACT_DEFAULT_BASE_URL } from './limits';
+import { CONSTANT_CONTACT_DEFAULT_BASE_URL, CONSTANT_CONTACT_LIMITS } from './limits';
+import type { DestinationIdentity } from '../shared/adapterBase';
 
 export const CREDENTIAL_TYPE = 'constantContactExportOAuth2Api';
 export const SERVICE_NAME = 'Constant Contact';
+
+/** The destination as the engine and the Summary know it. */
+export const CONSTANT_CONTACT: DestinationIdentity = { destination: 'constantContact', serviceName: SERVICE_NAME, credentialType: CREDENTIAL_TYPE, limits: CONSTANT_CONTACT_LIMITS };
 
 export interface ConstantContactList {
 	list_id: string;

@@ -1,18 +1,18 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BatchOutcome, ContactFailure, DestinationAdapter, DestinationRequest, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import type { BatchOutcome, DestinationAdapter, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import { EnvelopeAdapter, failuresByEmail } from '../shared/adapterBase';
 import { textValue } from '../shared/contact';
 import { countryCode } from '../shared/countries';
 import type { StandardField } from '../shared/fields';
 import { parseTagList, readFieldMap, tagsFor } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
-import { jsonEnvelope } from '../shared/mapping';
 import { RetryableFailure, StopFailure } from '../shared/engine/errors';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { describeBody, responseError, unexpectedDiscovery, unreadableAnswer } from '../shared/transport';
-import { OMNISEND_LIMITS, OMNISEND_NEW_CONTACT_STATUS_DATE } from './limits';
-import { CREDENTIAL_TYPE, omnisendBaseUrl, SERVICE_NAME } from './transport';
+import { OMNISEND_NEW_CONTACT_STATUS_DATE } from './limits';
+import { OMNISEND, omnisendBaseUrl, SERVICE_NAME } from './transport';
 
 /** Contact properties and the member fields they come from by default. */
 export const OMNISEND_FIELDS: StandardField[] = [
@@ -64,22 +64,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const LIST_PAGE_SIZE = 250;
 const POLL_INTERVAL_MS = 3000;
 
-export class OmnisendAdapter implements DestinationAdapter {
-	readonly destination = 'omnisend';
-
-	readonly serviceName = SERVICE_NAME;
-
-	readonly credentialType = CREDENTIAL_TYPE;
-
-	readonly limits = OMNISEND_LIMITS;
-
+export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
-
-	readonly emailField: string;
-
-	readonly target: string;
-
-	private readonly envelope = jsonEnvelope({ method: 'POST', endpoint: 'contacts', items: [] }, 'items');
 
 	private readonly statusDate: string;
 
@@ -87,16 +73,22 @@ export class OmnisendAdapter implements DestinationAdapter {
 	private readonly since: string;
 
 	constructor(
-		private readonly context: IExecuteFunctions,
-		readonly baseUrl: string,
+		context: IExecuteFunctions,
+		baseUrl: string,
 		private readonly settings: OmnisendSettings,
 	) {
-		this.emailField = settings.emailField;
+		const tags = [...(settings.tagWithSegments ? ['segment names'] : []), ...settings.tags];
+		super(OMNISEND, {
+			context,
+			baseUrl,
+			target: tags.length ? `contacts tagged ${tags.join(', ')}` : 'contacts',
+			emailField: settings.emailField,
+			importPath: '/batches',
+			envelope: { body: { method: 'POST', endpoint: 'contacts', items: [] }, arrayKey: 'items' },
+		});
 		const now = new Date();
 		this.statusDate = settings.updateExistingStatus ? now.toISOString().replace(/\.\d{3}Z$/, 'Z') : OMNISEND_NEW_CONTACT_STATUS_DATE;
 		this.since = now.toISOString().slice(0, 10);
-		const tags = [...(settings.tagWithSegments ? ['segment names'] : []), ...settings.tags];
-		this.target = tags.length ? `contacts tagged ${tags.join(', ')}` : 'contacts';
 	}
 
 	/** Omnisend has no list to check: the key is checked instead, so a bad key fails before anything is sent. */
@@ -128,10 +120,6 @@ export class OmnisendAdapter implements DestinationAdapter {
 			if (Object.keys(properties).length) wire.customProperties = properties;
 		}
 		return wire;
-	}
-
-	buildBatchRequest(contactsJson: string): DestinationRequest {
-		return { method: 'POST', path: '/batches', body: `${this.envelope.prefix}${contactsJson}${this.envelope.suffix}` };
 	}
 
 	/** 201 with a batchID (post_batches); any other success body is unreadable. A 429's body says how long to wait (retryAfter). */
@@ -196,22 +184,18 @@ export class OmnisendAdapter implements DestinationAdapter {
 			throw unreadableAnswer(SERVICE_NAME, `the item results of batch ${batch.batchID}`, response);
 		}
 		const items = body as Batch;
-		const positions = new Map(emails.map((email, position) => [email, position]));
-		const positionOf = (item: BatchItem) => positions.get(String(item.request?.identifiers?.[0]?.id ?? '').trim().toLowerCase());
-		const failures: ContactFailure[] = [];
-		for (const item of items.errors ?? []) {
-			const position = positionOf(item);
-			if (position === undefined) continue;
-			const detail = item.response?.errors?.map((error) => `${error.field}: ${error.message}`).join('; ') || item.response?.detail || item.response?.title || `HTTP ${item.responseCode}`;
-			failures.push({ position, reason: 'rejected_by_destination', message: `Omnisend: ${detail}` });
-		}
+		const emailOf = (item: BatchItem) => item.request?.identifiers?.[0]?.id;
+		const failures = failuresByEmail(
+			emails,
+			(items.errors ?? []).map((item) => {
+				const detail = item.response?.errors?.map((error) => `${error.field}: ${error.message}`).join('; ') || item.response?.detail || item.response?.title || `HTTP ${item.responseCode}`;
+				return { email: emailOf(item), message: `Omnisend: ${detail}` };
+			}),
+		);
 		if (!stopped) return { state: 'done', created: null, updated: null, failures };
 		// A stopped batch processed only part of its items: the others were never handled.
 		const handled = new Set<number>(failures.map((failure) => failure.position));
-		for (const item of items.responses ?? []) {
-			const position = positionOf(item);
-			if (position !== undefined) handled.add(position);
-		}
+		for (const { position } of failuresByEmail(emails, (items.responses ?? []).map((item) => ({ email: emailOf(item), message: '' })))) handled.add(position);
 		const unprocessed = emails.map((_, position) => position).filter((position) => !handled.has(position));
 		return {
 			state: 'done',

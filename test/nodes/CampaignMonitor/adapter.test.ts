@@ -40,7 +40,7 @@ describe('Campaign Monitor request shapes', () => {
 		const wire = cm.serialize({ email: 'A@x.io', firstName: 'Ada', lastName: 'L', phone: '+4412', city: 'Paris', interests: ['golf', 'tea'], other: 'x' }, 'a@x.io', { fitLength });
 		const request = cm.buildBatchRequest(JSON.stringify(wire));
 		expect(request).toMatchObject({ method: 'POST', path: '/subscribers/list-1/import.json' });
-		expect(JSON.parse(request.body)).toEqual({
+		expect(JSON.parse(request.body!)).toEqual({
 			Subscribers: [
 				{
 					EmailAddress: 'a@x.io',
