@@ -158,7 +158,7 @@ export class ActiveCampaignSandbox implements ServiceModule {
 
 	handle(request: SandboxRequest): SandboxResponse {
 		if (request.headers['api-token'] !== AC_TEST_API_KEY) return { status: 403, body: { message: 'No Result found for User with id 0' } };
-		const second = this.perSecond.take('account');
+		const second = this.perSecond.take('account', request.arrivedAt);
 		if (!second.allowed) {
 			return { status: 429, body: { message: 'Too Many Requests' }, headers: { 'Retry-After': retryAfterSeconds(second.retryAfterMs, this.scale) } };
 		}
@@ -166,7 +166,7 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		if (method === 'GET' && path === '/api/3/users/me') return { status: 200, body: { user: { id: '1', username: 'sandbox', email: 'owner@sandbox.example' } } };
 		if (method === 'GET' && path === '/api/3/lists') return this.page('lists', this.lists, query);
 		if (method === 'GET' && path === '/api/3/fields') return this.page('fields', this.fields, query);
-		if (method === 'POST' && path === '/api/3/import/bulk_import') return this.import(request.rawBody);
+		if (method === 'POST' && path === '/api/3/import/bulk_import') return this.import(request.rawBody, request.arrivedAt);
 		if (method === 'POST' && (path === '/api/3/contacts' || path === '/api/3/contact/sync')) return this.singleContact(request.rawBody, path.endsWith('sync'));
 		if (method === 'GET' && path === '/api/3/import/info') {
 			const batch = this.batches.get(query.get('batchId') ?? '');
@@ -204,7 +204,7 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		return { status: 200, body: { [key]: all.slice(offset, offset + limit), meta: { total: String(all.length) } } };
 	}
 
-	private import(rawBody: Buffer): SandboxResponse {
+	private import(rawBody: Buffer, arrivedAt: number): SandboxResponse {
 		const json = parseJson(rawBody);
 		if (!json.ok) return { status: 400, body: { success: 0, message: `Invalid JSON: ${json.error}` } };
 		const parsed = importSchema.safeParse(json.value);
@@ -214,7 +214,7 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		}
 		const { contacts } = parsed.data;
 		const perMinute = contacts.length > 1 ? this.bulkPerMinute : this.singlePerMinute;
-		const minute = perMinute.take('account');
+		const minute = perMinute.take('account', arrivedAt);
 		if (!minute.allowed) {
 			return { status: 429, body: { message: 'Bulk import rate limit exceeded' }, headers: { 'Retry-After': retryAfterSeconds(minute.retryAfterMs, this.scale) } };
 		}

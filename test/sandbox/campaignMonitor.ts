@@ -144,7 +144,7 @@ export class CampaignMonitorSandbox implements ServiceModule {
 		if (!credentials) return { status: 401, body: { Code: 50, Message: 'Must supply a valid HTTP Basic Authorization header' } };
 		if (credentials.user !== CM_TEST_API_KEY) return { status: 401, body: { Code: 100, Message: 'Invalid API key' } };
 
-		const rate = this.limiter.take(credentials.user);
+		const rate = this.limiter.take(credentials.user, request.arrivedAt);
 		// Reset is whole seconds at the published scale; a faster sandbox reports fractions so clients can pace precisely.
 		const reset = this.scale === 1 ? String(Math.ceil(rate.resetMs / 1000)) : (rate.resetMs / 1000).toFixed(3);
 		const headers = { 'X-RateLimit-Limit': String(CM_RATE_LIMIT), 'X-RateLimit-Remaining': String(rate.remaining), 'X-RateLimit-Reset': reset };

@@ -234,7 +234,7 @@ export class ConstantContactSandbox implements ServiceModule {
 		if (this.requestsToday >= CC_REQUESTS_PER_DAY) {
 			return { status: 429, body: { error_key: 'quota_exceeded', error_message: 'Daily request quota exceeded' } };
 		}
-		if (!this.perSecond.take('app').allowed) {
+		if (!this.perSecond.take('app', request.arrivedAt).allowed) {
 			return { status: 429, body: { error_key: 'throttled', error_message: 'Too many requests: 4 per second' } };
 		}
 		this.requestsToday++;

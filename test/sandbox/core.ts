@@ -7,6 +7,11 @@ export interface SandboxRequest {
 	query: URLSearchParams;
 	headers: IncomingHttpHeaders;
 	rawBody: Buffer;
+	/**
+	 * When the request arrived (its first byte, epoch ms): rate windows count requests by arrival,
+	 * as a service stamps them, not by when the body was read or the answer written.
+	 */
+	arrivedAt: number;
 }
 
 export interface SandboxResponse {
@@ -115,7 +120,10 @@ export class SlidingWindowLimiter {
 		if (!log) this.logs.set(key, (log = []));
 		while (log.length && log[0] <= now - this.windowMs) log.shift();
 		if (log.length >= this.limit) return { allowed: false, retryAfterMs: log[0] + this.windowMs - now };
-		log.push(now);
+		// Requests are counted by arrival, and arrivals may be handled out of order: keep the log sorted.
+		let at = log.length;
+		while (at > 0 && log[at - 1] > now) at--;
+		log.splice(at, 0, now);
 		this.peak = Math.max(this.peak, log.length);
 		return { allowed: true, retryAfterMs: 0 };
 	}

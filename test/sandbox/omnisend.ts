@@ -160,7 +160,7 @@ export class OmnisendSandbox implements ServiceModule {
 			this.requestsWithoutVersion++;
 			return problem(400, 'Validation failed', `Header Omnisend-Version must be ${OMNISEND_VERSION}`);
 		}
-		if (!this.perMinute.take('brand').allowed) return problem(429, 'Too Many Requests', 'Rate limit of 400 requests per minute exceeded', 'https://problems.omnisend.com/rate-limit-exceeded');
+		if (!this.perMinute.take('brand', request.arrivedAt).allowed) return problem(429, 'Too Many Requests', 'Rate limit of 400 requests per minute exceeded', 'https://problems.omnisend.com/rate-limit-exceeded');
 		const { method, path, query } = request;
 		let match: RegExpMatchArray | null;
 		if (method === 'GET' && path === '/brands/current') return { status: 200, body: { brandID: 'sandbox-brand', website: 'https://shop.example', currency: 'EUR' } };

@@ -163,7 +163,7 @@ export class Sandbox {
 			return this.write(response, { status: 413, body: { message: `Request body over ${service.maxBodyBytes} bytes` } });
 		}
 
-		const sandboxRequest: SandboxRequest = { method, path, query: url.searchParams, headers: request.headers, rawBody: body.data };
+		const sandboxRequest: SandboxRequest = { method, path, query: url.searchParams, headers: request.headers, rawBody: body.data, arrivedAt: startedAt };
 		const answer = await service.handle(sandboxRequest);
 		log.contacts = answer.contacts ?? 0;
 		const delay = (answer.delayMs ?? 0) + (fault?.kind === 'slow' ? (fault.delayMs ?? 1000) : 0);
