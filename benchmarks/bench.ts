@@ -1,14 +1,14 @@
-import { type ChildProcess, fork, spawn } from 'child_process';
+import { fork } from 'child_process';
 import { readFileSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
-import { createInterface } from 'readline';
 
 import type { BuiltinComparison } from './builtin';
 import { compareWithBuiltin } from './builtin';
 import type { DestinationName } from './floors';
-import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, DESTINATION_NAMES, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
 import { destinationBySlug } from '../test/destinations';
+import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, DESTINATION_NAMES, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
+import { ROOT, startSandboxProcess } from './sandboxProcess';
 
 /**
  * `npm run bench [-- --destination NAME|all] [--n 1000000] [--scale S]`: exports N generated profiles
@@ -18,7 +18,6 @@ import { destinationBySlug } from '../test/destinations';
  * CPU are its own.
  */
 
-const ROOT = join(__dirname, '..', '..');
 const DESTINATIONS: DestinationName[] = DESTINATION_NAMES;
 
 export interface DestinationResult {
@@ -62,17 +61,6 @@ function args(): { destinations: DestinationName[]; n: number; scale?: number; c
 }
 
 const stamp = (started: number) => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
-
-/** Starts the sandbox in its own process and returns its endpoints. */
-async function startSandboxProcess(scale: number): Promise<{ child: ChildProcess; url: string; endpoints: Record<string, Record<string, unknown>> }> {
-	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', '0', '--scale', String(scale), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-	const line = await new Promise<string>((resolve, reject) => {
-		createInterface({ input: child.stdout! }).once('line', resolve);
-		child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-	});
-	const { url, endpoints } = JSON.parse(line) as { url: string; endpoints: Record<string, Record<string, unknown>> };
-	return { child, url, endpoints };
-}
 
 function peakRssMb(): number {
 	const status = readFileSync('/proc/self/status', 'utf8');
@@ -172,7 +160,7 @@ function report(results: DestinationResult[]): void {
 		);
 	}
 	console.log('');
-	console.log('At the published limits, 1,000,000 contacts (projection) vs the platform we replace:');
+	console.log('At the published limits, 1,000,000 contacts (projection) vs the documented time of Dynamics 365 Customer Insights:');
 	for (const r of results) {
 		console.log(`  ${r.name.padEnd(18)} ${minutes(r.projectedSecondsAtPublishedLimits).padStart(9)}   vs ${minutes(r.replacedPlatformSeconds)}`);
 	}

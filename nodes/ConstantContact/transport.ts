@@ -40,7 +40,7 @@ export function quotaMessage(response: DestinationResponse): string | undefined 
 
 export async function getLists(node: INode, send: RequestSender): Promise<ConstantContactList[]> {
 	const response = await send({ method: 'GET', path: '/contact_lists', qs: { limit: 1000, include_count: false } }, 'discovery');
-	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the list look-up', response);
+	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the list look-up', response, true);
 	const lists = (response.body as { lists?: unknown } | undefined)?.lists;
 	if (lists !== undefined && !Array.isArray(lists)) throw unexpectedDiscovery(node, SERVICE_NAME, 'the list look-up', response);
 	if (!response.body || typeof response.body !== 'object') throw unexpectedDiscovery(node, SERVICE_NAME, 'the list look-up', response);
@@ -49,7 +49,7 @@ export async function getLists(node: INode, send: RequestSender): Promise<Consta
 
 export async function getCustomFields(node: INode, send: RequestSender): Promise<ConstantContactCustomField[]> {
 	const response = await send({ method: 'GET', path: '/contact_custom_fields', qs: { limit: 100 } }, 'discovery');
-	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the custom field look-up', response);
+	if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, 'the custom field look-up', response, true);
 	const fields = (response.body as { custom_fields?: unknown } | undefined)?.custom_fields;
 	if (!response.body || typeof response.body !== 'object' || (fields !== undefined && !Array.isArray(fields))) {
 		throw unexpectedDiscovery(node, SERVICE_NAME, 'the custom field look-up', response);

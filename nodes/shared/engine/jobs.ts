@@ -25,6 +25,7 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 	let lastProgressAt = Date.now();
 	while ((following.submitting() && !run.stopped) || (run.jobs.size && (!run.stopped || run.mayFollowJobs))) {
 		await waitFor(following.intervalMs, session.signal);
+		if (!following.submitting()) run.progress();
 		if (run.jobs.size === 0) {
 			lastProgressAt = Date.now();
 			continue;
@@ -61,6 +62,7 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 			}
 			lastProgressAt = Date.now();
 			run.endJob(job, status);
+			run.progress();
 			if (status.state === 'failed') run.stopWith(new StopFailure(`${adapter.serviceName} job ${job.jobId} failed: ${status.message}`));
 			else if (status.unprocessed?.positions.length) run.stopWith(new StopFailure(status.unprocessed.message));
 		}
