@@ -76,6 +76,9 @@ export interface BatchLimits {
 	envelopeBytes: number;
 }
 
+/** Why contacts still to come will not be sent, once the run has stopped (undefined while it goes on). */
+export type StopReason = () => string | undefined;
+
 /**
  * Turns input records into batches that respect both the count and the byte limit, serializing
  * each contact when its batch is formed (never the whole input up front). Invalid and duplicate
@@ -87,6 +90,7 @@ export async function* batchContacts(
 	serializeContext: SerializeContext,
 	ledger: Ledger,
 	limits: BatchLimits,
+	stopReason: StopReason = () => undefined,
 ): AsyncGenerator<Batch> {
 	const seen = new Set<string>();
 	const roomForOne = limits.maxBytes - limits.envelopeBytes - 1;
@@ -109,6 +113,12 @@ export async function* batchContacts(
 			continue;
 		}
 		seen.add(email);
+		// After a stop the rest is only accounted: checked and counted, never serialized.
+		const stopped = stopReason();
+		if (stopped !== undefined) {
+			ledger.drop(email, 'not_sent', `Not exported: ${stopped}`, itemIndex);
+			continue;
+		}
 		const json = serializeContact(adapter, record, email, serializeContext);
 		if (json instanceof ContactRejection) {
 			ledger.drop(email, json.reason, `Input ${where}: ${json.message}`, itemIndex);

@@ -104,7 +104,7 @@ export async function runExport(
 		maxCount: Math.min(settings.batchSize, adapter.limits.maxContactsPerRequest),
 		maxBytes: adapter.limits.maxBytesPerRequest,
 		envelopeBytes,
-	})[Symbol.asyncIterator]();
+	}, () => (run.stopped ? (run.stop?.message ?? 'the export stopped') : undefined))[Symbol.asyncIterator]();
 	logger.info(`${adapter.serviceName} export: ${received} contacts received`);
 
 	// Steps 2 and 3, submission and job following: jobs are followed during submission where that
