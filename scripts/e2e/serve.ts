@@ -92,9 +92,10 @@ async function main(): Promise<void> {
 		const { n8n, sandbox } = await startEditor(port, sandboxPort, {
 			onChild: (name, child) => {
 				children.set(child, name);
-				child.once('exit', () => {
+				child.once('exit', (code, signal) => {
 					children.delete(child);
-					if (!stopping) void stop(`${name} ended on its own`, 1);
+					// Ctrl+C reaches the whole process group: a child may end before this process's own handler runs.
+					if (!stopping) void stop(`${name} ended (${signal ?? `exit code ${code}`})`, code === 0 || signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1);
 				});
 			},
 			onUserFolder: (folder) => (userFolder = folder),
