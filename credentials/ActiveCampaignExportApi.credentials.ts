@@ -12,7 +12,7 @@ export class ActiveCampaignExportApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Where to find both values: in ActiveCampaign, <b>Settings → Developer</b> shows the <b>URL</b> (like https://youraccount.api-us1.com) and the <b>Key</b>. Every user has a key of their own that acts with that user\'s permissions: use a user who may add and edit contacts and lists.',
+				'Where to find both values: in ActiveCampaign, Settings → Developer shows the URL (like https://youraccount.api-us1.com) and the Key. Every user has a key of their own that acts with that user\'s permissions: use a user who may add and edit contacts and lists.',
 			name: 'keyNotice',
 			type: 'notice',
 			default: '',

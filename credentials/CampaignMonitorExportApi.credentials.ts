@@ -14,7 +14,7 @@ export class CampaignMonitorExportApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Where to find the API key: in Campaign Monitor, <b>Account settings → API keys</b>. Use the <b>account API key</b> there: it reaches every client\'s lists, and the node\'s list picker shows them all. A <b>client API key</b> (a client\'s own settings → API keys) reaches only that client\'s lists; if the picker cannot list them with it, give the list <b>By ID</b> (the list\'s API ID, from its settings page). The key acts with the rights of the person who generated it: they must be allowed to manage subscribers.',
+				'Where to find the API key: in Campaign Monitor, Account settings → API keys. Use the account API key there: it reaches every client\'s lists, and the node\'s list picker shows them all. A client API key (a client\'s own settings → API keys) reaches only that client\'s lists; if the picker cannot list them with it, give the list By ID (the list\'s API ID, from its settings page). The key acts with the rights of the person who generated it: they must be allowed to manage subscribers.',
 			name: 'keyNotice',
 			type: 'notice',
 			default: '',

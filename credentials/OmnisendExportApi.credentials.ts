@@ -14,7 +14,7 @@ export class OmnisendExportApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'Where to find the key: in Omnisend, <b>Store settings → API keys → Create API key</b> (Omnisend shows the key once). Permissions the key needs: <b>Brands: read</b> (the credential test reads your brand), <b>Contacts: write</b> and <b>Batches: read and write</b> (the export sends contacts in batches and reads their results).',
+				'Where to find the key: in Omnisend, Store settings → API keys → Create API key (Omnisend shows the key once). Permissions the key needs: Brands: read (the credential test reads your brand), Contacts: write and Batches: read and write (the export sends contacts in batches and reads their results).',
 			name: 'keyNotice',
 			type: 'notice',
 			default: '',
