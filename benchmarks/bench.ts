@@ -160,7 +160,7 @@ function report(results: DestinationResult[]): void {
 		);
 	}
 	console.log('');
-	console.log('At the published limits, 1,000,000 contacts (projection) vs the documented time of Dynamics 365 Customer Insights:');
+	console.log("At the published limits, 1,000,000 contacts (projection) vs Dynamics 365 Customer Insights' outbound export (its documented time, up to):");
 	for (const r of results) {
 		console.log(`  ${r.name.padEnd(18)} ${minutes(r.projectedSecondsAtPublishedLimits).padStart(9)}   vs ${minutes(r.replacedPlatformSeconds)}`);
 	}

@@ -11,13 +11,20 @@ export class ActiveCampaignExportApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Where to find both values: in ActiveCampaign, Settings → Developer shows the URL (like https://youraccount.api-us1.com) and the Key. Every user has a key of their own that acts with that user\'s permissions: use a user who may add and edit contacts and lists.',
+			name: 'keyNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Settings → Developer in ActiveCampaign',
+			description: 'The Key from Settings → Developer in ActiveCampaign',
 		},
 		{
 			displayName: 'Account URL',
@@ -29,12 +36,18 @@ export class ActiveCampaignExportApi implements ICredentialType {
 			description: 'The API URL from Settings → Developer: the host name alone (https is assumed) or the full URL',
 		},
 		{
+			displayName: 'Advanced: leave the setting below at 1. It is only for an account whose limits ActiveCampaign raised, and for the test sandbox.',
+			name: 'advancedNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Rate Limit Factor',
 			name: 'rateLimitFactor',
 			type: 'number',
 			typeOptions: { minValue: 0.01 },
 			default: 1,
-			description: 'Multiplies the published limits (5 requests per second, 100 bulk imports per minute). Leave at 1 unless ActiveCampaign raised your account\'s limits.',
+			description: 'Multiplies the published limits (5 requests per second, 100 bulk imports per minute). 1 keeps to them; 2 means ActiveCampaign doubled your account\'s limits.',
 		},
 	];
 

@@ -13,13 +13,20 @@ export class CampaignMonitorExportApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Where to find the API key: in Campaign Monitor, Account settings → API keys. Use the account API key there: it reaches every client\'s lists, and the node\'s list picker shows them all. A client API key (a client\'s own settings → API keys) reaches only that client\'s lists; if the picker cannot list them with it, give the list By ID (the list\'s API ID, from its settings page). The key acts with the rights of the person who generated it: they must be allowed to manage subscribers.',
+			name: 'keyNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Account Settings → API keys in Campaign Monitor',
+			description: 'The account API key (Account settings → API keys), or a client API key for one client\'s lists',
 		},
 		{
 			displayName: 'Base URL',

@@ -13,13 +13,26 @@ export class OmnisendExportApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'Where to find the key: in Omnisend, Store settings → API keys → Create API key (Omnisend shows the key once). Permissions the key needs: Brands: read (the credential test reads your brand), Contacts: write and Batches: read and write (the export sends contacts in batches and reads their results).',
+			name: 'keyNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'Store settings → API keys in Omnisend',
+			description: 'Store settings → API keys in Omnisend; permissions: brands read, contacts write, batches read and write',
+		},
+		{
+			displayName: 'Advanced: leave the settings below as they are. They are only for a proxy or test server, for a brand whose limits Omnisend raised, and for the test sandbox.',
+			name: 'advancedNotice',
+			type: 'notice',
+			default: '',
 		},
 		{
 			displayName: 'Base URL',
@@ -34,7 +47,7 @@ export class OmnisendExportApi implements ICredentialType {
 			type: 'number',
 			typeOptions: { minValue: 0.01 },
 			default: 1,
-			description: 'Multiplies the published limit of 400 requests per minute. Leave at 1 unless Omnisend raised your brand\'s limit.',
+			description: 'Multiplies the published limit of 400 requests per minute. 1 keeps to it; 2 means Omnisend doubled your brand\'s limit.',
 		},
 	];
 

@@ -5,7 +5,7 @@ import { join } from 'path';
 
 import type { SandboxState } from '../../test/destinations';
 import { DESTINATIONS } from '../../test/destinations';
-import { CACHE, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess } from './n8nRuntime';
+import { CACHE, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from './n8nRuntime';
 
 /**
  * `npm run test:e2e`: the package installed into a real n8n 2.x as users install it, the example
@@ -55,7 +55,8 @@ async function postProfiles(url: string, profiles: unknown[]): Promise<Response>
 }
 
 async function main(): Promise<void> {
-	const { userFolder } = prepareN8n();
+	const { userFolder, installed } = prepareN8n();
+	check('install as the README documents', true, installed);
 	progress(`Starting the destination sandbox (limits × ${SCALE})`);
 	const sandbox = await startSandboxProcess(SCALE);
 	let n8n: Awaited<ReturnType<typeof startN8n>> | undefined;
@@ -129,8 +130,8 @@ async function main(): Promise<void> {
 			.filter((line) => !line.includes('Received request for unknown webhook'));
 		check('n8n log', trouble.length === 0, trouble.length ? trouble.slice(0, 5).join(' | ') : `${n8n.log.length} lines, none with an error or warning about the package`);
 	} finally {
-		n8n?.process.kill('SIGTERM');
-		sandbox.process.kill('SIGTERM');
+		if (n8n) progress(`n8n ${await stopChild(n8n.process)}`);
+		progress(`The sandbox ${await stopChild(sandbox.process)}`);
 	}
 	const failed = results.filter((result) => !result.ok).length;
 	if (!failed) rmSync(userFolder, { recursive: true, force: true });

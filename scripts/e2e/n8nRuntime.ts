@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
@@ -26,29 +26,84 @@ function run(command: string, args: string[], options: { cwd?: string; env?: Nod
 	return result.stdout;
 }
 
-/** Installs n8n (cached), packs this package and installs the tarball as a community package. */
-export function prepareN8n(): { userFolder: string } {
+/**
+ * The environment for the documented commands and for n8n: this process's, without the npm_config_*
+ * variables `npm run` exports (the repository's .npmrc `ignore-scripts` among them), so that an
+ * install works only if the documented commands make it work, as in a user's shell.
+ */
+export function cleanEnv(): { env: NodeJS.ProcessEnv; removed: string[] } {
+	const env: NodeJS.ProcessEnv = {};
+	const removed: string[] = [];
+	for (const [name, value] of Object.entries(process.env)) {
+		if (/^npm_config_/i.test(name)) removed.push(name);
+		else env[name] = value;
+	}
+	const left = Object.keys(env).filter((name) => /^npm_config_/i.test(name));
+	if (left.length) throw new Error(`npm_config_* variables left in the child environment: ${left.join(', ')}`);
+	return { env, removed: removed.sort() };
+}
+
+/** The README's install block (after the `install-tarball` marker), run as it stands by the e2e tests. */
+export function documentedInstallCommands(): string {
+	const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+	const match = readme.match(/<!-- install-tarball:[^\n]*-->\n```sh\n([\s\S]*?)```/);
+	if (!match) throw new Error('README.md has no install-tarball block');
+	return match[1];
+}
+
+/** Folders named `name` anywhere under `root` (node_modules included). */
+function findFolders(root: string, name: string): string[] {
+	const found: string[] = [];
+	const walk = (dir: string) => {
+		for (const entry of readdirSync(dir, { withFileTypes: true })) {
+			if (!entry.isDirectory()) continue;
+			const path = join(dir, entry.name);
+			if (entry.name === name) found.push(path);
+			walk(path);
+		}
+	};
+	walk(root);
+	return found;
+}
+
+/**
+ * Installs n8n (cached), packs this package and installs the tarball into a fresh n8n user folder
+ * with the README's commands, in an environment without npm_config_* variables.
+ */
+export function prepareN8n(): { userFolder: string; installed: string } {
 	progress(`Installing n8n ${N8N_VERSION} if needed (cache: ${N8N_DIR})`);
 	const install = spawnSync('bash', [join(ROOT, 'scripts', 'e2e', 'install-n8n.sh')], { stdio: 'inherit' });
 	if (install.status !== 0) throw new Error('Installing n8n failed');
 
-	progress('Packing this package (npm pack)');
+	const { env, removed } = cleanEnv();
+	progress(`Child environment for npm and n8n: no npm_config_* variables (${removed.length ? `removed ${removed.length} inherited from npm run: ${removed.join(', ')}` : 'none inherited'})`);
+
+	progress('Packing this package (npm pack, after the build npm run did)');
 	const packDir = mkdtempSync(join(tmpdir(), 'segment-export-pack-'));
-	run('npm', ['pack', '--pack-destination', packDir, '--ignore-scripts', '--loglevel=error']);
+	run('npm', ['pack', '--pack-destination', packDir, '--loglevel=error'], { env });
 	const tarball = join(packDir, readdirSync(packDir).find((file) => file.endsWith('.tgz'))!);
 
+	// A fresh user folder: the README's block creates ~/.n8n/nodes itself.
 	const userFolder = mkdtempSync(join(tmpdir(), 'segment-export-n8n-user-'));
 	const nodesFolder = join(userFolder, '.n8n', 'nodes');
-	mkdirSync(nodesFolder, { recursive: true });
-	writeFileSync(join(nodesFolder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }, null, 2));
-	progress(`Installing ${tarball.split('/').pop()} into ${nodesFolder}`);
-	run('npm', ['install', tarball, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: nodesFolder });
-	return { userFolder };
+	progress(`Installing ${tarball.split('/').pop()} into ${nodesFolder} with the README's commands`);
+	run('bash', ['-euo', 'pipefail', '-c', documentedInstallCommands()], { cwd: userFolder, env: { ...env, TARBALL: tarball, NODES_DIR: nodesFolder } });
+	rmSync(packDir, { recursive: true, force: true });
+
+	const manifest = JSON.parse(readFileSync(join(nodesFolder, 'node_modules', 'n8n-nodes-segment-export', 'package.json'), 'utf8')) as Record<string, unknown>;
+	const kept = ['devDependencies', 'peerDependencies', 'optionalDependencies', 'dependencies'].filter((key) => key in manifest && Object.keys(manifest[key] as object).length > 0);
+	const pulled = [...findFolders(nodesFolder, 'n8n-workflow'), ...findFolders(nodesFolder, 'isolated-vm')];
+	if (kept.length || pulled.length) {
+		throw new Error(`The documented install left ${[...kept.map((key) => `${key} in package.json`), ...pulled.map((path) => path.slice(nodesFolder.length + 1))].join(', ')}`);
+	}
+	const installed = `README's install block run with ${removed.length} npm_config_* variable(s) removed; package.json has no dependencies of any kind; no n8n-workflow or isolated-vm under ${nodesFolder}`;
+	progress(`Installed: ${installed}`);
+	return { userFolder, installed };
 }
 
 export function n8nEnv(userFolder: string, port: number): NodeJS.ProcessEnv {
 	return {
-		...process.env,
+		...cleanEnv().env,
 		PATH: `${NODE24_BIN}:${process.env.PATH}`,
 		N8N_USER_FOLDER: userFolder,
 		N8N_ENCRYPTION_KEY: ENCRYPTION_KEY,
@@ -83,9 +138,25 @@ export function n8nCommand(userFolder: string, args: string[]): { stdout: string
 	return { stdout: result.stdout ?? '', stderr: result.stderr ?? '', status: result.status ?? 1 };
 }
 
+/**
+ * Stops a child process and waits for it to be gone: SIGTERM, then SIGKILL after `graceMs`.
+ * Resolves with how it ended.
+ */
+export async function stopChild(child: ChildProcess, graceMs = 20_000): Promise<string> {
+	if (child.exitCode !== null || child.signalCode !== null) return `had already ended (${child.exitCode ?? child.signalCode})`;
+	const ended = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ? `ended by ${signal}` : `exited with ${code}`)));
+	child.kill('SIGTERM');
+	const timer = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), graceMs).unref());
+	const first = await Promise.race([ended, timer]);
+	if (first !== undefined) return first;
+	child.kill('SIGKILL');
+	return `${await ended} (did not end within ${graceMs / 1000} s of SIGTERM)`;
+}
+
 /** Starts `n8n start`; resolves once it answers on /healthz. Its output is kept in `log`. */
-export async function startN8n(userFolder: string, port: number): Promise<{ process: ChildProcess; log: string[]; url: string }> {
+export async function startN8n(userFolder: string, port: number, onSpawn?: (child: ChildProcess) => void): Promise<{ process: ChildProcess; log: string[]; url: string }> {
 	const child = spawn(join(NODE24_BIN, 'node'), [N8N_BIN, 'start'], { cwd: userFolder, env: n8nEnv(userFolder, port), stdio: ['ignore', 'pipe', 'pipe'] });
+	onSpawn?.(child);
 	const log: string[] = [];
 	createInterface({ input: child.stdout! }).on('line', (line) => log.push(line));
 	createInterface({ input: child.stderr! }).on('line', (line) => log.push(line));
@@ -101,13 +172,18 @@ export async function startN8n(userFolder: string, port: number): Promise<{ proc
 		}
 		await new Promise((resolve) => setTimeout(resolve, 1000));
 	}
-	child.kill('SIGTERM');
+	await stopChild(child);
 	throw new Error(`n8n did not answer within 3 minutes:\n${log.slice(-30).join('\n')}`);
 }
 
 /** The sandbox in its own process, with the credentials the examples use. */
-export async function startSandboxProcess(scale: number, port = 0): Promise<{ process: ChildProcess; url: string; endpoints: Record<string, Record<string, unknown>> }> {
-	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', String(port), '--scale', String(scale), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startSandboxProcess(
+	scale: number,
+	port = 0,
+	onSpawn?: (child: ChildProcess) => void,
+): Promise<{ process: ChildProcess; url: string; endpoints: Record<string, Record<string, unknown>> }> {
+	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', String(port), '--scale', String(scale), '--json'], { env: cleanEnv().env, stdio: ['ignore', 'pipe', 'inherit'] });
+	onSpawn?.(child);
 	const line = await new Promise<string>((resolve, reject) => {
 		createInterface({ input: child.stdout! }).once('line', resolve);
 		child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));

@@ -43,6 +43,16 @@ async function main(): Promise<void> {
 	console.log('');
 	console.log(`Rate limit factor for credentials at this scale: ${sandbox.scale}`);
 	console.log(`Control: GET ${sandbox.url}/_sandbox/state, GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/faults`);
+	console.log('');
+	console.log('What to do with these values:');
+	console.log('  - In your own n8n with this package installed, on this machine (the sandbox listens on 127.0.0.1; plain http');
+	console.log('    is accepted for loopback hosts only): Credentials → Add credential → "Campaign Monitor Export API",');
+	console.log('    "ActiveCampaign Export API" or "Omnisend Export API"; enter the base URL (or account URL) and API key above,');
+	console.log(`    and set Rate Limit Factor to ${sandbox.scale} where the form has it. Then pick that credential in the exporter node.`);
+	console.log('    Constant Contact needs an OAuth2 connection with the client ID and secret above.');
+	console.log('  - Or use `npm run n8n` instead of this command: it starts a real n8n with this package, a sandbox like this one,');
+	console.log('    credentials for all four services already created and connected, and the example workflows.');
+	console.log('');
 	console.log('Press Ctrl+C to stop.');
 }
 
