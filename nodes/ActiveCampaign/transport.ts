@@ -28,7 +28,7 @@ export interface ActiveCampaignField {
 
 /**
  * The account URL as ActiveCampaign shows it: a host name ("youraccount.api-us1.com", https assumed,
- * the form the platform we replace documents) or a full URL; a trailing /api/3 is tolerated.
+ * the form Dynamics 365 Customer Insights documents) or a full URL; a trailing /api/3 is tolerated.
  */
 export function normaliseAccountUrl(raw: unknown): string {
 	let text = typeof raw === 'string' ? raw.trim() : '';

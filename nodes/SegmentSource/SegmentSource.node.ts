@@ -17,7 +17,7 @@ import { toMember, unifyProfiles } from './unify';
 
 /** Rows whose keys are read to find which fields hold e-mail, names and address parts. */
 const FIELD_DETECTION_ROWS = 100;
-/** The limit of the platform we replace: one export holds at most a million profiles. */
+/** The limit of Dynamics 365 Customer Insights' exports: one export holds at most a million profiles. */
 const DEFAULT_MAX_PROFILES = 1_000_000;
 /** Members per item in batch output: large segments stay a few thousand items. */
 export const MEMBERS_PER_BATCH = 10_000;
