@@ -46,7 +46,7 @@ export class SegmentSource implements INodeType {
 		version: [1, 2],
 		defaultVersion: 2,
 		subtitle:
-			'={{($parameter["source"] === "sample" ? "Bundled sample" : $parameter["source"] === "file" ? "File" : "Incoming items") + " → " + ((($parameter["segments"] || {}).segment || []).length ? (($parameter["segments"] || {}).segment || []).map(function (segment) { return segment.name; }).join(", ") : "every valid profile")}}',
+			'={{($parameter["source"] === "sample" ? "Sample" : $parameter["source"] === "file" ? "File" : "Items") + " → " + ((($parameter["segments"] || {}).segment || []).length === 0 ? "every valid profile" : (($parameter["segments"] || {}).segment || []).length === 1 ? "1 segment" : (($parameter["segments"] || {}).segment || []).length + " segments")}}',
 		description: 'Turn customer profiles into segment members: e-mail normalised, duplicates merged, invalid rows set apart',
 		defaults: { name: 'Segment Source' },
 		usableAsTool: true,

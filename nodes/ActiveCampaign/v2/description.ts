@@ -8,7 +8,7 @@ import { activeCampaignOptions, skipAutomationsProperty, tagsProperty, tagWithSe
 
 /** Subtitle: the list names (IDs where chosen by ID). */
 const SUBTITLE =
-	'={{"Subscribe contacts to " + ((($parameter["lists"] || {}).list || []).map(function (entry) { return (entry.list || {}).cachedResultName || (entry.list || {}).value; }).filter(function (name) { return name; }).join(", ") || "(choose lists)")}}';
+	'={{"Add to " + ((($parameter["lists"] || {}).list || []).map(function (entry) { return (entry.list || {}).cachedResultName || (entry.list || {}).value; }).filter(function (name) { return name; }).join(", ") || "(choose lists)")}}';
 
 /** Version 2: lists as pickers, tagging and automations visible, the privacy notice, not usable as an AI tool (see README). */
 export function activeCampaignExportV2Description(baseDescription: INodeTypeBaseDescription): INodeTypeDescription {

@@ -10,7 +10,8 @@ export function campaignMonitorExportV2Description(baseDescription: INodeTypeBas
 	return {
 		...baseDescription,
 		version: 2,
-		subtitle: '={{"Add or update subscribers in list " + ($parameter["list"].cachedResultName || $parameter["list"].value || "(choose a list)")}}',
+		// $parameter gives a list picker's value only; its raw form (toJSON) keeps the name picked from the list.
+		subtitle: '={{"Add to " + (($parameter.toJSON().list || {}).cachedResultName || $parameter["list"] || "(choose a list)")}}',
 		defaults: { name: 'Campaign Monitor Export' },
 		...exporterConnections,
 		credentials: [{ name: 'campaignMonitorExportApi', required: true }],

@@ -8,7 +8,7 @@ import { constantContactOptions } from '../options';
 
 /** Subtitle: the list names (IDs where chosen by ID). */
 const SUBTITLE =
-	'={{"Add contacts to " + ((($parameter["lists"] || {}).list || []).map(function (entry) { return (entry.list || {}).cachedResultName || (entry.list || {}).value; }).filter(function (name) { return name; }).join(", ") || "(choose lists)")}}';
+	'={{"Add to " + ((($parameter["lists"] || {}).list || []).map(function (entry) { return (entry.list || {}).cachedResultName || (entry.list || {}).value; }).filter(function (name) { return name; }).join(", ") || "(choose lists)")}}';
 
 /** Version 2: lists as pickers (1–50), Field Mapping's defaults shown, the privacy notice, not usable as an AI tool (see README). */
 export function constantContactExportV2Description(baseDescription: INodeTypeBaseDescription): INodeTypeDescription {

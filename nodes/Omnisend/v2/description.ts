@@ -8,7 +8,7 @@ import { customPropertiesProperty, emailStatusProperty, omnisendOptions, tagsPro
 
 /** Subtitle: what the contacts are tagged with, and their status when new. */
 const SUBTITLE =
-	'={{"Add contacts" + ([$parameter["tagWithSegments"] ? "segment names" : "", $parameter["tags"] || ""].filter(function (tag) { return tag; }).length ? " tagged " + [$parameter["tagWithSegments"] ? "segment names" : "", $parameter["tags"] || ""].filter(function (tag) { return tag; }).join(", ") : ", untagged") + ($parameter["emailStatus"] === "subscribed" ? ", subscribed when new" : ", not subscribed when new")}}';
+	'={{[$parameter["tagWithSegments"] ? "segment names" : "", $parameter["tags"] || ""].filter(function (tag) { return tag; }).length ? "Tag " + [$parameter["tagWithSegments"] ? "segment names" : "", $parameter["tags"] || ""].filter(function (tag) { return tag; }).join(", ") : "Add contacts, untagged"}}';
 
 /** Version 2: the audience (tags) visible, the privacy notice, not usable as an AI tool (see README). */
 export function omnisendExportV2Description(baseDescription: INodeTypeBaseDescription): INodeTypeDescription {
