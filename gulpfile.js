@@ -1,9 +1,15 @@
 const { src, dest } = require('gulp');
 
-// tsc emits only JavaScript: node and credential icons are copied next to the compiled files.
-function buildIcons() {
-	src('nodes/**/*.{png,svg}', { encoding: false }).pipe(dest('dist/nodes'));
-	return src('credentials/**/*.{png,svg}', { encoding: false }).pipe(dest('dist/credentials'));
+const { finished } = require('stream/promises');
+
+// tsc emits only JavaScript: node and credential icons, and each node's codex file (<Node>.node.json:
+// categories, docs links, aliases, which n8n reads next to <Node>.node.js), are copied next to the compiled files.
+async function buildIcons() {
+	await Promise.all([
+		finished(src('nodes/**/*.{png,svg}', { encoding: false }).pipe(dest('dist/nodes'))),
+		finished(src('nodes/**/*.node.json').pipe(dest('dist/nodes'))),
+		finished(src('credentials/**/*.{png,svg}', { encoding: false }).pipe(dest('dist/credentials'))),
+	]);
 }
 
 exports['build:icons'] = buildIcons;

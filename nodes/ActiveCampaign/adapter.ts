@@ -8,6 +8,8 @@ import type { CustomFieldMapping, StandardField } from '../shared/fields';
 import { CustomFieldMatcher, parseTagList, readCustomFieldMappings, readFieldMap, tagsFor } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
 import { RetryableFailure, StopFailure } from '../shared/engine/errors';
+import type { ListChoice } from '../shared/target';
+import { listsPhrase, nameTarget, readListsCollection } from '../shared/target';
 import { describeBody, unreadableAnswer } from '../shared/transport';
 import type { ActiveCampaignField } from './transport';
 import { ACTIVE_CAMPAIGN, activeCampaignBaseUrl, getFields, getLists, SERVICE_NAME } from './transport';
@@ -185,24 +187,53 @@ function failuresOf(entries: unknown[], emails: readonly string[]): ContactFailu
 	);
 }
 
+/** What each node version says about lists and about what happens to people (version 2 shows the latter as parameters). */
+interface ListAndTagging {
+	lists: ListChoice[];
+	tagWithSegments: boolean;
+	tags: unknown;
+	excludeAutomations: boolean;
+}
+
+function readParametersV1(context: IExecuteFunctions, options: IDataObject): ListAndTagging {
+	const rawLists = context.getNodeParameter('lists', 0, []) as Array<string | number>;
+	return {
+		lists: rawLists.map((id) => ({ id: String(id) })),
+		tagWithSegments: options.tagWithSegments !== false,
+		tags: options.tags,
+		excludeAutomations: options.excludeAutomations !== false,
+	};
+}
+
+function readParametersV2(context: IExecuteFunctions): ListAndTagging {
+	return {
+		lists: readListsCollection(context),
+		tagWithSegments: context.getNodeParameter('tagWithSegments', 0, true) !== false,
+		tags: context.getNodeParameter('tags', 0, ''),
+		excludeAutomations: context.getNodeParameter('excludeAutomations', 0, true) !== false,
+	};
+}
+
 export async function createActiveCampaignAdapter(context: IExecuteFunctions): Promise<ActiveCampaignAdapter> {
 	const node = context.getNode();
 	const baseUrl = await activeCampaignBaseUrl(context);
-	const rawLists = context.getNodeParameter('lists', 0, []) as Array<string | number>;
-	const listIds = rawLists.map((id) => Number(id));
-	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to subscribe the contacts to');
-	const invalid = rawLists.find((id) => !Number.isInteger(Number(id)) || Number(id) <= 0);
-	if (invalid !== undefined) throw new NodeOperationError(node, `List ID "${invalid}" is not a number: ActiveCampaign list IDs are numbers`);
-	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	return new ActiveCampaignAdapter(context, baseUrl, {
+	const chosen = node.typeVersion >= 2 ? readParametersV2(context) : readParametersV1(context, options);
+	const listIds = chosen.lists.map((list) => Number(list.id));
+	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to subscribe the contacts to');
+	const invalid = chosen.lists.find((list) => !Number.isInteger(Number(list.id)) || Number(list.id) <= 0);
+	if (invalid !== undefined) throw new NodeOperationError(node, `List ID "${invalid.id}" is not a number: ActiveCampaign list IDs are numbers`);
+	const emailField = readEmailField(context);
+	const { targetName, phrase } = listsPhrase(SERVICE_NAME, chosen.lists);
+	const adapter = new ActiveCampaignAdapter(context, baseUrl, {
 		listIds,
 		emailField,
 		fieldMap: readFieldMap(context, ACTIVE_CAMPAIGN_FIELDS),
 		customFields: readCustomFieldMappings(context),
 		autoMapCustomFields: options.autoMapCustomFields !== false,
-		tagWithSegments: options.tagWithSegments !== false,
-		tags: parseTagList(options.tags),
-		excludeAutomations: options.excludeAutomations !== false,
+		tagWithSegments: chosen.tagWithSegments,
+		tags: parseTagList(chosen.tags),
+		excludeAutomations: chosen.excludeAutomations,
 	});
+	return nameTarget(adapter, targetName, phrase);
 }

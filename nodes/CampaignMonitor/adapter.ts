@@ -8,6 +8,8 @@ import type { CustomFieldMapping } from '../shared/fields';
 import { CustomFieldMatcher, readCustomFieldMappings } from '../shared/fields';
 import { readEmailField } from '../shared/descriptions';
 import { StopFailure } from '../shared/engine/errors';
+import type { ListChoice } from '../shared/target';
+import { listOfLocator, listsPhrase, nameTarget } from '../shared/target';
 import { describeBody, unreadableAnswer } from '../shared/transport';
 import type { CampaignMonitorCustomField } from './transport';
 import { CAMPAIGN_MONITOR, campaignMonitorBaseUrl, getCustomFields, getList, SERVICE_NAME } from './transport';
@@ -169,10 +171,18 @@ export class CampaignMonitorAdapter extends EnvelopeAdapter implements Destinati
 	}
 }
 
+/** The node's parameters, per node version (version 1 and 2 name and shape them alike; 2 names the list in the Summary). */
+function readParameters(context: IExecuteFunctions): { list: ListChoice } {
+	const list = listOfLocator(context.getNodeParameter('list', 0, ''));
+	list.id = String(context.getNodeParameter('list', 0, '', { extractValue: true }) ?? '').trim();
+	return { list };
+}
+
 export async function createCampaignMonitorAdapter(context: IExecuteFunctions): Promise<CampaignMonitorAdapter> {
 	const node = context.getNode();
 	const baseUrl = await campaignMonitorBaseUrl(context);
-	const listId = String(context.getNodeParameter('list', 0, '', { extractValue: true }) ?? '').trim();
+	const { list } = readParameters(context);
+	const listId = list.id;
 	if (!listId) throw new NodeOperationError(node, 'Choose a list to export to');
 	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
@@ -189,5 +199,6 @@ export async function createCampaignMonitorAdapter(context: IExecuteFunctions): 
 		consentToTrack: (options.consentToTrack as CampaignMonitorMapping['consentToTrack']) ?? 'unchanged',
 		resubscribe: options.resubscribe === true,
 	};
-	return new CampaignMonitorAdapter(context, baseUrl, listId, mapping);
+	const { targetName, phrase } = listsPhrase(SERVICE_NAME, [list]);
+	return nameTarget(new CampaignMonitorAdapter(context, baseUrl, listId, mapping), targetName, phrase);
 }

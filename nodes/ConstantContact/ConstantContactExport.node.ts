@@ -1,48 +1,23 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
+import { VersionedNodeType } from 'n8n-workflow';
 
-import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgement } from '../shared/descriptions';
-import { executeExport } from '../shared/engine/run';
-import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapProperty } from '../shared/fields';
-import { CONSTANT_CONTACT_FIELDS, createConstantContactAdapter } from './adapter';
-import { CONSTANT_CONTACT_LIMITS } from './limits';
-import { getContactCustomFields, getContactLists } from './methods';
+import { ConstantContactExportV1 } from './v1/ConstantContactExportV1';
+import { ConstantContactExportV2 } from './v2/ConstantContactExportV2';
 
-export class ConstantContactExport implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Constant Contact Export',
-		name: 'constantContactExport',
-		icon: { light: 'file:constantContact.svg', dark: 'file:constantContact.dark.svg' },
-		group: ['output'],
-		version: 1,
-		subtitle: '={{"to " + $parameter["lists"].length + " list(s)"}}',
-		description: 'Export segment members to Constant Contact lists with the bulk JSON import',
-		defaults: { name: 'Constant Contact Export' },
-		usableAsTool: true,
-		...exporterConnections,
-		credentials: [{ name: 'constantContactExportOAuth2Api', required: true }],
-		properties: [
-			privacyAcknowledgement('Constant Contact'),
-			{
-				displayName: 'List Names or IDs',
-				name: 'lists',
-				type: 'multiOptions',
-				typeOptions: { loadOptionsMethod: 'getContactLists' },
-				default: [],
-				required: true,
-				description: 'Lists every exported contact is added to (1–50). Choose from the list, or specify IDs using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-			},
-			emailFieldProperty(),
-			fieldMapProperty('Constant Contact', CONSTANT_CONTACT_FIELDS),
-			customFieldsProperty('getContactCustomFields'),
-			exportOptions(CONSTANT_CONTACT_LIMITS.maxContactsPerRequest, [jobTimeoutOption, autoMapCustomFieldsOption]),
-		],
-	};
-
-	methods = {
-		loadOptions: { getContactLists, getContactCustomFields },
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeExport.call(this, createConstantContactAdapter);
+export class ConstantContactExport extends VersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'Constant Contact Export',
+			name: 'constantContactExport',
+			icon: { light: 'file:constantContact.svg', dark: 'file:constantContact.dark.svg' },
+			group: ['output'],
+			description: 'Export segment members to Constant Contact lists with the bulk JSON import',
+			defaultVersion: 2,
+		};
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
+			1: new ConstantContactExportV1(baseDescription),
+			2: new ConstantContactExportV2(baseDescription),
+		};
+		super(nodeVersions, baseDescription);
 	}
 }

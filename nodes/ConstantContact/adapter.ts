@@ -20,6 +20,8 @@ import { readEmailField } from '../shared/descriptions';
 import { StopFailure } from '../shared/engine/errors';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { answerFailure, unreadableAnswer } from '../shared/transport';
+import type { ListChoice } from '../shared/target';
+import { listsPhrase, nameTarget, readListsCollection } from '../shared/target';
 import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
 import type { ConstantContactCustomField } from './transport';
 import { CONSTANT_CONTACT, constantContactBaseUrl, getCustomFields, getLists, quotaMessage, SERVICE_NAME } from './transport';
@@ -244,19 +246,27 @@ function nextPage(href: string): DestinationRequest {
 	return { method: 'GET', path: url.pathname.replace(/^\/v3/, ''), qs: Object.fromEntries(url.searchParams) };
 }
 
+/** The lists, per node version: names of IDs in version 1, list pickers (with names) in version 2. */
+function readListsV1(context: IExecuteFunctions): ListChoice[] {
+	return (context.getNodeParameter('lists', 0, []) as string[]).map((id) => ({ id: String(id).trim() })).filter((list) => list.id !== '');
+}
+
 export async function createConstantContactAdapter(context: IExecuteFunctions): Promise<ConstantContactAdapter> {
 	const node = context.getNode();
 	const baseUrl = await constantContactBaseUrl(context);
-	const listIds = (context.getNodeParameter('lists', 0, []) as string[]).map((id) => String(id).trim()).filter(Boolean);
+	const lists = node.typeVersion >= 2 ? readListsCollection(context) : readListsV1(context);
+	const listIds = lists.map((list) => list.id);
 	if (listIds.length === 0) throw new NodeOperationError(node, 'Choose at least one list to export to');
 	if (listIds.length > 50) throw new NodeOperationError(node, 'Constant Contact takes at most 50 lists per import');
 	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	return new ConstantContactAdapter(context, baseUrl, {
+	const { targetName, phrase } = listsPhrase(SERVICE_NAME, lists);
+	const adapter = new ConstantContactAdapter(context, baseUrl, {
 		listIds,
 		emailField,
 		fieldMap: readFieldMap(context, CONSTANT_CONTACT_FIELDS),
 		customFields: readCustomFieldMappings(context),
 		autoMapCustomFields: options.autoMapCustomFields !== false,
 	});
+	return nameTarget(adapter, targetName, phrase);
 }

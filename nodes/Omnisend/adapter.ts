@@ -207,11 +207,20 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 	}
 }
 
+/** The audience (tags), per node version: entries of Options in version 1, visible parameters in version 2. */
+function readTagging(context: IExecuteFunctions, options: IDataObject): { tagWithSegments: boolean; tags: unknown } {
+	if (context.getNode().typeVersion >= 2) {
+		return { tagWithSegments: context.getNodeParameter('tagWithSegments', 0, true) !== false, tags: context.getNodeParameter('tags', 0, '') };
+	}
+	return { tagWithSegments: options.tagWithSegments !== false, tags: options.tags };
+}
+
 export async function createOmnisendAdapter(context: IExecuteFunctions): Promise<OmnisendAdapter> {
 	const node = context.getNode();
 	const baseUrl = await omnisendBaseUrl(context);
 	const emailField = readEmailField(context);
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const tagging = readTagging(context, options);
 	const customProperties = (context.getNodeParameter('customProperties.property', 0, []) as Array<{ name?: string; sourceField?: string }>).map((entry, index) => {
 		const name = String(entry.name ?? '').trim();
 		const sourceField = String(entry.sourceField ?? '').trim();
@@ -224,8 +233,8 @@ export async function createOmnisendAdapter(context: IExecuteFunctions): Promise
 		fieldMap: readFieldMap(context, OMNISEND_FIELDS),
 		status: context.getNodeParameter('emailStatus', 0, 'nonSubscribed') as EmailStatus,
 		updateExistingStatus: options.updateExistingStatus === true,
-		tagWithSegments: options.tagWithSegments !== false,
-		tags: parseTagList(options.tags),
+		tagWithSegments: tagging.tagWithSegments,
+		tags: parseTagList(tagging.tags),
 		customProperties,
 	});
 }

@@ -1,6 +1,8 @@
 import type { FilterValue, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import type { SourceAccounting } from '../shared/engine/accounting';
+import { MAX_LISTED_INVALID_ROWS, SOURCE_ACCOUNTING_MARKER } from '../shared/engine/accounting';
 import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
 import type { ProfileField } from './profileFields';
 import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
@@ -40,8 +42,11 @@ export class SegmentSource implements INodeType {
 		name: 'segmentSource',
 		icon: { light: 'file:segmentSource.svg', dark: 'file:segmentSource.dark.svg' },
 		group: ['transform'],
-		version: 1,
-		subtitle: '={{$parameter["source"] === "sample" ? "bundled sample" : "incoming items"}}',
+		// Version 2 adds the accounting item to Members (see "Accounting Item" in the options).
+		version: [1, 2],
+		defaultVersion: 2,
+		subtitle:
+			'={{($parameter["source"] === "sample" ? "Sample" : $parameter["source"] === "file" ? "File" : "Items") + " → " + ((($parameter["segments"] || {}).segment || []).length === 0 ? "every valid profile" : (($parameter["segments"] || {}).segment || []).length === 1 ? "1 segment" : (($parameter["segments"] || {}).segment || []).length + " segments")}}',
 		description: 'Turn customer profiles into segment members: e-mail normalised, duplicates merged, invalid rows set apart',
 		defaults: { name: 'Segment Source' },
 		usableAsTool: true,
@@ -59,6 +64,14 @@ export class SegmentSource implements INodeType {
 					{ name: 'Bundled Sample Profiles', value: 'sample', description: 'Synthetic profiles for trying the nodes out, some invalid or duplicated' },
 				],
 				default: 'items',
+			},
+			{
+				displayName:
+					'The bundled sample has 300 synthetic profiles with these fields: customerId, email, firstName, lastName, phone, address, city, state, postalCode, country, loyaltyTier, lifetimeValue, ordersCount, lastOrderDate. Some rows are invalid or duplicated on purpose.',
+				name: 'sampleNotice',
+				type: 'notice',
+				default: '',
+				displayOptions: { show: { source: ['sample'] } },
 			},
 			{
 				displayName: 'Input Binary Field',
@@ -139,6 +152,13 @@ export class SegmentSource implements INodeType {
 				displayOptions: { show: { source: ['sample'] } },
 			},
 			{
+				displayName:
+					'With no segment, every valid profile passes as a member. After a run, conditions such as {{ $json.ordersCount }} may show red "[undefined]": the editor previews them against the first input item (the trigger\'s), not the profiles. The node evaluates them per profile: check the Members output and the per-segment counts.',
+				name: 'segmentsNotice',
+				type: 'notice',
+				default: '',
+			},
+			{
 				displayName: 'Segments',
 				name: 'segments',
 				type: 'fixedCollection',
@@ -159,6 +179,7 @@ export class SegmentSource implements INodeType {
 								default: {},
 								typeOptions: { filter: { typeValidation: 'loose', version: 2 } },
 								description: 'Refer to member fields like {{ $json.country }}; no condition means every profile',
+								hint: 'Previews of {{ $json.… }} here show the first input item, not the profiles: "[undefined]" in red is expected',
 							},
 						],
 					},
@@ -168,9 +189,9 @@ export class SegmentSource implements INodeType {
 				displayName: 'Profile Fields',
 				name: 'profileFields',
 				type: 'collection',
-				placeholder: 'Set field name',
+				placeholder: 'Name the Input Field of a Profile Part',
 				default: {},
-				description: 'Input field holding each part of the profile. Unset fields are found by name (e.g. "Email", "email_address", "zip").',
+				description: 'Which input field holds each part of the profile. Parts not set here are found by name (e.g. "Email", "email_address", "zip").',
 				options: PROFILE_FIELDS.map((field) => ({
 					displayName: `${FIELD_LABELS[field]} Field`,
 					name: field,
@@ -185,6 +206,14 @@ export class SegmentSource implements INodeType {
 				placeholder: 'Add option',
 				default: {},
 				options: [
+					{
+						displayName: 'Accounting Item',
+						name: 'accountingItem',
+						type: 'boolean',
+						default: true,
+						description:
+							'Whether Members ends with one item counting what happened to the rows (rows in, members, merged, invalid, in no segment). Exporters send nothing for it and carry it into their Summary; it also makes them run, with a zero Summary, when there is no member. On by default from node version 2.',
+					},
 					{
 						displayName: 'Country Names to ISO Codes',
 						name: 'countryCodes',
@@ -348,6 +377,8 @@ export class SegmentSource implements INodeType {
 		if (noMembers && options.failWhenNoMembers === true) {
 			throw new NodeOperationError(node, `No members: ${noMembers}`, { description: 'Turn off "Fail When No Members" in the options to let an empty result succeed.' });
 		}
+		const withAccounting = typeof options.accountingItem === 'boolean' ? options.accountingItem : node.typeVersion >= 2;
+		if (withAccounting) output.push(accountingItem(segments, tally, invalidItems));
 		this.addExecutionHints(
 			...[...hintsFor(segments, tally), ...fileHints(file), ...(noMembers ? [`No members: ${noMembers}`] : [])].map((message) => ({
 				message,
@@ -356,6 +387,29 @@ export class SegmentSource implements INodeType {
 		);
 		return [output, invalidItems];
 	}
+}
+
+/**
+ * The accounting item at the end of Members: a batch item without members (exporters send nothing for
+ * it) carrying the counts as data, which exporters copy into their Summary as `segmentSource`.
+ */
+function accountingItem(segments: CompiledSegment[], tally: Tally, invalidItems: INodeExecutionData[]): INodeExecutionData {
+	const invalidByReason: Record<string, number> = {};
+	for (const { json } of invalidItems) invalidByReason[String(json.reason)] = (invalidByReason[String(json.reason)] ?? 0) + 1;
+	const accounting: SourceAccounting = {
+		rows: tally.rows,
+		members: tally.members,
+		merged: tally.merged,
+		invalid: tally.invalid,
+		notInAnySegment: tally.excluded,
+		perSegment: Object.fromEntries(segments.map((segment, index) => [segment.name, tally.segmentCounts[index]])),
+		invalidByReason,
+		invalidRows: invalidItems.slice(0, MAX_LISTED_INVALID_ROWS).map(({ json }) => ({ row: json.row as number, reason: String(json.reason), message: String(json.message) })),
+	};
+	return {
+		json: { [MEMBER_BATCH_MARKER]: true, [SOURCE_ACCOUNTING_MARKER]: true, count: 0, members: [], accounting },
+		pairedItem: { item: 0 },
+	};
 }
 
 interface Rows {

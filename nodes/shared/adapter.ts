@@ -111,6 +111,10 @@ export interface DestinationAdapter {
 	readonly limits: DestinationLimits;
 	/** Summary `target` (a list ID, list IDs or tags), known once the node's parameters are read. */
 	readonly target: string;
+	/** Summary `targetName`: list names where the node knows them (else `target` is shown). Set by the adapter factory. */
+	targetName?: string;
+	/** Where the contacts went, for the Summary message ("Campaign Monitor list Newsletter"); set by the adapter factory. */
+	targetPhrase?: string;
 	/** Base URL of the service, from the credential; checked by the engine before any request. */
 	readonly baseUrl: string;
 	/** Field of the input holding the e-mail address. */

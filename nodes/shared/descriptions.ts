@@ -94,3 +94,83 @@ export const exporterConnections: Pick<INodeTypeDescription, 'inputs' | 'outputs
 	outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 	outputNames: ['Summary', 'Rejected'],
 };
+
+/**
+ * Version 2's privacy acknowledgement: a label short enough for the default panel width, naming the
+ * service, and the full text in a notice above it. Same parameter name and meaning as version 1.
+ */
+export function privacyAcknowledgementV2(serviceName: string): INodeProperties[] {
+	return [
+		{
+			displayName: `Personal data leaves this workflow for ${serviceName}. Turn on "Send to ${serviceName}" to confirm it may, under your data-protection obligations (consent, contracts, the people's rights). The node does not run until it is on.`,
+			name: 'privacyNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
+			displayName: `Send to ${serviceName}`,
+			name: 'privacyAcknowledged',
+			type: 'boolean',
+			default: false,
+			required: true,
+			description: `Whether you confirm that the contacts' personal data may be sent to ${serviceName}`,
+		},
+	];
+}
+
+/** A single list: chosen from the account's lists, or by ID. */
+export function listLocator(options: { displayName: string; name: string; description: string; searchListMethod: string; idPlaceholder: string; idHint: string }): INodeProperties {
+	return {
+		displayName: options.displayName,
+		name: options.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: options.description,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: options.searchListMethod, searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: options.idPlaceholder,
+				hint: options.idHint,
+			},
+		],
+	};
+}
+
+/** Several lists: a collection of list pickers (from list / by ID), one shown from the start. */
+export function listsCollection(options: { description: string; searchListMethod: string; idPlaceholder: string; idHint: string; max?: number }): INodeProperties {
+	return {
+		displayName: 'Lists',
+		name: 'lists',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, ...(options.max ? { maxAllowedFields: options.max } : {}) },
+		placeholder: 'Add list',
+		required: true,
+		default: { list: [{ list: { __rl: true, mode: 'list', value: '' } }] },
+		description: options.description,
+		options: [
+			{
+				displayName: 'List',
+				name: 'list',
+				values: [
+					listLocator({
+						displayName: 'List',
+						name: 'list',
+						description: 'A list the contacts are added to',
+						searchListMethod: options.searchListMethod,
+						idPlaceholder: options.idPlaceholder,
+						idHint: options.idHint,
+					}),
+				],
+			},
+		],
+	};
+}

@@ -183,3 +183,15 @@ export function parseTagList(value: unknown): string[] {
 		.map((tag) => tag.trim())
 		.filter(Boolean);
 }
+
+/** Version 2: the defaults of "Field Mapping" shown in a notice, since an empty collection reads "No properties". */
+export function fieldMapNotice(serviceName: string, fields: StandardField[]): INodeProperties {
+	return {
+		displayName: `${serviceName} fields are filled from these input fields unless you change them below: ${fields
+			.map((field) => `${field.displayName} ← ${field.defaultSource}`)
+			.join(', ')}. An empty input field name sends nothing for that field.`,
+		name: 'fieldMapNotice',
+		type: 'notice',
+		default: '',
+	};
+}

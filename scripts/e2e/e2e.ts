@@ -119,6 +119,34 @@ async function main(): Promise<void> {
 			response.status === 200 && summary.exported === 120 && summary.destination === 'campaignMonitor' && after - before === 120,
 			`HTTP ${response.status}, Summary ${text.slice(0, 300)}; the sandbox received ${after - before} contacts`,
 		);
+		// The caller gets the whole accounting: the message, the exporter's counts and Segment Source's.
+		const source = (summary.segmentSource ?? {}) as Record<string, unknown>;
+		check(
+			'webhook answer carries the accounting',
+			Object.keys(summary)[0] === 'message' &&
+				typeof summary.message === 'string' &&
+				summary.message.startsWith('Exported 120 of 120 to Campaign Monitor list VIP Customers') &&
+				source.rows === 121 &&
+				source.members === 120 &&
+				source.invalid === 1 &&
+				JSON.stringify(source.invalidByReason) === '{"invalid_email":1}',
+			`message ${JSON.stringify(summary.message)}, segmentSource ${JSON.stringify(source).slice(0, 200)}`,
+		);
+		progress('POSTing profiles that are all invalid');
+		const invalidResponse = await postProfiles(n8n.url, [{ email: 'nope' }, { firstName: 'No address' }]);
+		const invalidText = await invalidResponse.text();
+		let zero: Record<string, unknown> = {};
+		try {
+			zero = JSON.parse(invalidText) as Record<string, unknown>;
+		} catch {
+			// reported below
+		}
+		const zeroSource = (zero.segmentSource ?? {}) as Record<string, unknown>;
+		check(
+			'webhook answers an all-invalid POST',
+			invalidResponse.status === 200 && zero.received === 0 && zero.exported === 0 && zeroSource.rows === 2 && zeroSource.invalid === 2 && zeroSource.members === 0,
+			`HTTP ${invalidResponse.status}, ${invalidText.slice(0, 300)}`,
+		);
 
 		const loaded = n8n.log.find((line) => line.includes(`Loaded all credentials and nodes from ${PACKAGE}`));
 		check('package loaded', /"credentials":\s*4,\s*"nodes":\s*5/.test(loaded ?? ''), loaded?.replace(/^.*Loaded/, 'Loaded').slice(0, 160) ?? 'no line says the package was loaded');

@@ -7,11 +7,14 @@ import { editorContext } from '../harness/run';
 
 type LookUp = (this: unknown, filter?: string) => Promise<unknown>;
 
-/** The node's editor methods, loaded from dist/ as n8n loads them. */
-function methodsOf(nodeFile: string, nodeClass: string): { listSearch?: Record<string, LookUp>; loadOptions?: Record<string, LookUp> } {
+type Methods = { listSearch?: Record<string, LookUp>; loadOptions?: Record<string, LookUp> };
+
+/** The editor methods of one version of the node (version 1, which the registry describes), loaded from dist/ as n8n loads them. */
+function methodsOf(nodeFile: string, nodeClass: string, version = 1): Methods {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const NodeType = require(`${PACKAGE_ROOT}/dist/nodes/${nodeFile}`)[nodeClass];
-	return new NodeType().methods ?? {};
+	const type = new NodeType() as { methods?: Methods; nodeVersions?: Record<number, { methods?: Methods }> };
+	return (type.nodeVersions ? type.nodeVersions[version].methods : type.methods) ?? {};
 }
 
 describe.each(DESTINATIONS.filter((destination) => destination.editor.lists.method))('$serviceName editor look-ups', (destination) => {

@@ -4,10 +4,42 @@ import type { RejectionReason } from '../contact';
 
 export type LongValuePolicy = 'reject' | 'truncate';
 
+/** Field Segment Source sets on its accounting item (a batch item without members, so exporters send nothing for it). */
+export const SOURCE_ACCOUNTING_MARKER = 'segmentSourceAccounting';
+
+/** Invalid rows listed by row in the accounting; the rest are counted only (all of them are on Segment Source's Invalid output). */
+export const MAX_LISTED_INVALID_ROWS = 100;
+
+/**
+ * What Segment Source did with the rows it read: the data of its accounting item, carried by the
+ * exporters into their Summary as `segmentSource` (contract: keep stable, add only).
+ * rows = members + merged + invalid + notInAnySegment.
+ */
+export interface SourceAccounting extends IDataObject {
+	rows: number;
+	members: number;
+	/** Rows folded into another row with the same e-mail address. */
+	merged: number;
+	invalid: number;
+	/** Valid profiles that matched no segment (0 with no segment defined: every valid profile is a member). */
+	notInAnySegment: number;
+	/** Members per segment name. */
+	perSegment: Record<string, number>;
+	invalidByReason: Record<string, number>;
+	/** The first invalid rows (row number, reason, message); all of them are on the Invalid output. */
+	invalidRows: Array<{ row: number; reason: string; message: string }>;
+}
+
 /** The Summary item's fields (contract: keep stable, add only). */
 export interface ExportSummary extends IDataObject {
+	/** One line for people: what was exported where, and why anything was not. */
+	message: string;
 	destination: string;
+	/** The service, as people name it ("Campaign Monitor"). */
+	destinationName: string;
 	target: string;
+	/** The list names where known (else the IDs), or what Omnisend contacts are tagged with. */
+	targetName: string;
 	status: 'success' | 'partial';
 	received: number;
 	exported: number;
@@ -25,7 +57,105 @@ export interface ExportSummary extends IDataObject {
 	jobIds: string[];
 	truncatedValues: number;
 	requestsByPurpose: { discovery: number; import: number; poll: number };
+	/** Rejected contacts counted by reason (skipped duplicates and not-sent contacts are counted in their own fields). */
+	rejectedByReason: Record<string, number>;
+	/** Segment Source's accounting, when its accounting item came in with the members. */
+	segmentSource?: SourceAccounting;
 	error?: string;
+}
+
+const plural = (count: number, one: string, many = `${one}s`) => `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+
+/** How a rejection reason reads after a count: "3 refused by Campaign Monitor". */
+function reasonPhrase(reason: string, count: number, serviceName: string): string {
+	switch (reason) {
+		case 'missing_email':
+			return `${plural(count, 'without an e-mail address', 'without an e-mail address')}`;
+		case 'invalid_email':
+			return `${plural(count, 'invalid address', 'invalid addresses')}`;
+		case 'field_too_long':
+			return `${plural(count, 'with a value too long', 'with a value too long')} for ${serviceName} (Options → Long Values → Truncate keeps them)`;
+		case 'rejected_by_destination':
+			return `${count.toLocaleString('en-US')} refused by ${serviceName}`;
+		case 'unsubscribed':
+			return `${count.toLocaleString('en-US')} unsubscribed at ${serviceName}`;
+		default:
+			return `${count.toLocaleString('en-US')} ${reason.replace(/_/g, ' ')}`;
+	}
+}
+
+/** Segment Source's part of the message: "Segment Source: 5 rows → 2 members (1 merged duplicate, 2 invalid)". */
+function sourcePhrase(source: SourceAccounting): string {
+	const details = [
+		source.merged ? plural(source.merged, 'merged duplicate') : '',
+		source.invalid ? `${source.invalid.toLocaleString('en-US')} invalid` : '',
+		source.notInAnySegment ? `${source.notInAnySegment.toLocaleString('en-US')} in no segment` : '',
+	].filter(Boolean);
+	return `Segment Source: ${plural(source.rows, 'row')} → ${plural(source.members, 'member')}${details.length ? ` (${details.join(', ')})` : ''}`;
+}
+
+/**
+ * The Summary's one-line `message`: "Exported 260 of 266 to Campaign Monitor list Newsletter; 6
+ * rejected: 3 with a value too long for Campaign Monitor, 3 refused by Campaign Monitor".
+ */
+export function summaryMessage(summary: ExportSummary, where: string, serviceName: string): string {
+	const parts: string[] = [];
+	if (summary.received === 0) parts.push(`Nothing to export to ${where}: no members came in`);
+	else parts.push(`Exported ${summary.exported.toLocaleString('en-US')} of ${summary.received.toLocaleString('en-US')} to ${where}`);
+	if (summary.rejected) {
+		const reasons = Object.entries(summary.rejectedByReason)
+			.sort((a, b) => b[1] - a[1])
+			.map(([reason, count]) => reasonPhrase(reason, count, serviceName));
+		parts.push(`${summary.rejected.toLocaleString('en-US')} rejected: ${reasons.join(', ')}`);
+	}
+	if (summary.skipped) parts.push(`${plural(summary.skipped, 'duplicate')} skipped`);
+	if (summary.notSent) {
+		parts.push(
+			`${summary.notSent.toLocaleString('en-US')} not sent` +
+				(summary.unconfirmed ? ` (${summary.unconfirmed.toLocaleString('en-US')} unconfirmed: they may have arrived; re-running is safe)` : ''),
+		);
+	}
+	if (summary.truncatedValues) parts.push(`${plural(summary.truncatedValues, 'value')} truncated`);
+	if (summary.error) parts.push(`stopped: ${summary.error}`);
+	if (summary.segmentSource) parts.push(sourcePhrase(summary.segmentSource));
+	return parts.join('; ');
+}
+
+const isRecord = (value: unknown): value is IDataObject => typeof value === 'object' && value !== null && !Array.isArray(value);
+const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
+
+/** Segment Source's accounting from the input items (summed when several came in), or undefined. */
+export function sourceAccountingOf(items: INodeExecutionData[]): SourceAccounting | undefined {
+	let total: SourceAccounting | undefined;
+	for (const { json } of items) {
+		if (json[SOURCE_ACCOUNTING_MARKER] !== true || !isRecord(json.accounting)) continue;
+		const one = json.accounting;
+		total ??= { rows: 0, members: 0, merged: 0, invalid: 0, notInAnySegment: 0, perSegment: {}, invalidByReason: {}, invalidRows: [] };
+		total.rows += count(one.rows);
+		total.members += count(one.members);
+		total.merged += count(one.merged);
+		total.invalid += count(one.invalid);
+		total.notInAnySegment += count(one.notInAnySegment);
+		for (const key of ['perSegment', 'invalidByReason'] as const) {
+			const counts = one[key];
+			if (isRecord(counts)) for (const [name, value] of Object.entries(counts)) total[key][name] = (total[key][name] ?? 0) + count(value);
+		}
+		if (Array.isArray(one.invalidRows)) {
+			for (const row of one.invalidRows) if (total.invalidRows.length < MAX_LISTED_INVALID_ROWS && isRecord(row)) total.invalidRows.push(row as SourceAccounting['invalidRows'][number]);
+		}
+	}
+	return total;
+}
+
+/** Rejected contacts by reason, from the ledger's Rejected items (duplicates and not-sent contacts have their own counts). */
+export function rejectedByReason(rejectedItems: INodeExecutionData[]): Record<string, number> {
+	const counts: Record<string, number> = {};
+	for (const { json } of rejectedItems) {
+		const reason = String(json.reason);
+		if (reason === 'duplicate' || reason === 'not_sent' || reason === 'unconfirmed') continue;
+		counts[reason] = (counts[reason] ?? 0) + 1;
+	}
+	return counts;
 }
 
 /**

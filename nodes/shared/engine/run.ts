@@ -6,6 +6,7 @@ import type { AdapterFactory, DestinationAdapter, SerializeContext } from '../ad
 import { ContactRejection } from '../adapter';
 import { usesOAuth2 } from '../transport';
 import type { ExportSummary, LongValuePolicy } from './accounting';
+import { rejectedByReason, sourceAccountingOf, summaryMessage } from './accounting';
 import { batchContacts, countRecords, recordsOfItems, utf8Length } from './batching';
 import { asExportFailure, CancelledFailure, ExportFailure } from './errors';
 import { ExportRun } from './exportRun';
@@ -143,9 +144,13 @@ export async function runExport(
 /** The Summary and Rejected outputs, or the node's error with the counts when the run stopped without Continue On Fail. */
 function outputs(context: IExecuteFunctions, run: ExportRun, received: number, startedAt: number): INodeExecutionData[][] {
 	const { ledger, adapter, session } = run;
+	const targetName = adapter.targetName?.trim() || adapter.target;
 	const summary: ExportSummary = {
+		message: '',
 		destination: adapter.destination,
+		destinationName: adapter.serviceName,
 		target: adapter.target,
+		targetName,
 		status: ledger.notSent > 0 || run.stopped ? 'partial' : 'success',
 		received,
 		exported: ledger.exported,
@@ -162,12 +167,16 @@ function outputs(context: IExecuteFunctions, run: ExportRun, received: number, s
 		jobIds: run.jobIds,
 		truncatedValues: ledger.truncatedValues,
 		requestsByPurpose: { ...session.requestsByPurpose },
+		rejectedByReason: rejectedByReason(ledger.rejectedItems),
 	};
+	const source = sourceAccountingOf(context.getInputData());
+	if (source) summary.segmentSource = source;
 	const counts = `exported ${summary.exported}, rejected ${summary.rejected}, skipped ${summary.skipped}, not sent ${summary.notSent} (unconfirmed ${summary.unconfirmed})`;
 	const stop = run.stop;
 	context.logger.info(`${adapter.serviceName} export ${stop ? `stopped (${stop instanceof CancelledFailure ? 'cancelled' : 'failed'})` : 'finished'}: received ${received}, ${counts}, requests ${summary.requests}`);
+	if (stop) summary.error = stop.message;
+	summary.message = summaryMessage(summary, adapter.targetPhrase ?? `${adapter.serviceName} ${targetName}`, adapter.serviceName);
 	if (stop) {
-		summary.error = stop.message;
 		if (!context.continueOnFail()) {
 			const unconfirmedNote = summary.unconfirmed ? ` ${summary.unconfirmed} unconfirmed contacts may be at ${adapter.serviceName}.` : '';
 			throw new NodeOperationError(context.getNode(), `${adapter.serviceName} export stopped: ${stop.message}`, {

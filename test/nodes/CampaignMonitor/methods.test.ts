@@ -18,7 +18,8 @@ describe('Campaign Monitor editor look-ups', () => {
 		parameters: { list: { __rl: true, mode: 'list', value: listId } },
 		credentials: { campaignMonitorExportApi: { id: '1', name: 'sandbox' } },
 	});
-	const methods = new CampaignMonitorExport().methods;
+	// Version 1, which the nodes above are at; version 2 has the same methods.
+	const methods = new CampaignMonitorExport().nodeVersions[1].methods;
 
 	test('lists of every client, searchable', async () => {
 		const context = editorContext(node(), { campaignMonitorExportApi: sandbox().endpoints.campaignMonitor });

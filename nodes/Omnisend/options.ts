@@ -1,0 +1,65 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * Omnisend's audience (tags) and status settings: visible parameters in version 2 where they change
+ * what happens to people, entries of "Options" in version 1. One definition for both versions.
+ */
+export const tagWithSegmentsProperty: INodeProperties = {
+	displayName: 'Tag with Segment Names',
+	name: 'tagWithSegments',
+	type: 'boolean',
+	default: true,
+	description: 'Whether each contact is tagged with the names of its segments, so Omnisend segments can select them',
+};
+
+export const tagsProperty: INodeProperties = {
+	displayName: 'Tags',
+	name: 'tags',
+	type: 'string',
+	default: '',
+	placeholder: 'n8n-export, spring-campaign',
+	description: 'Comma-separated tags added to every exported contact',
+};
+
+export const emailStatusProperty: INodeProperties = {
+	displayName: 'Email Status for New Contacts',
+	name: 'emailStatus',
+	type: 'options',
+	options: [
+		{ name: 'Non-Subscribed', value: 'nonSubscribed', description: 'Known, but not to receive marketing e-mail' },
+		{ name: 'Subscribed', value: 'subscribed', description: 'Only if these people opted in to marketing e-mail' },
+	],
+	default: 'nonSubscribed',
+	description: 'Omnisend has no lists: contacts are grouped by tags. Contacts Omnisend already has keep their status unless the option "Update Status of Existing Contacts" is on.',
+};
+
+export const customPropertiesProperty: INodeProperties = {
+	displayName: 'Custom Properties',
+	name: 'customProperties',
+	type: 'fixedCollection',
+	typeOptions: { multipleValues: true },
+	placeholder: 'Add custom property',
+	default: {},
+	description: 'Contact custom properties filled from input fields',
+	options: [
+		{
+			displayName: 'Property',
+			name: 'property',
+			values: [
+				{ displayName: 'Property Name', name: 'name', type: 'string', default: '', placeholder: 'loyaltyTier' },
+				{ displayName: 'Input Field', name: 'sourceField', type: 'string', default: '', placeholder: 'loyaltyTier' },
+			],
+		},
+	],
+};
+
+/** Omnisend's own entries of "Options" in every version (an option added here appears in both). */
+export const omnisendOptions: INodeProperties[] = [
+	{
+		displayName: 'Update Status of Existing Contacts',
+		name: 'updateExistingStatus',
+		type: 'boolean',
+		default: false,
+		description: 'Whether contacts Omnisend already has take the status above too. Off by default: people who unsubscribed stay unsubscribed. Turn on only with their consent.',
+	},
+];

@@ -1,0 +1,72 @@
+import type { ExportSummary } from '../../../nodes/shared/engine/accounting';
+import { rejectedByReason, sourceAccountingOf, summaryMessage } from '../../../nodes/shared/engine/accounting';
+
+function summary(fields: Partial<ExportSummary>): ExportSummary {
+	return {
+		message: '',
+		destination: 'campaignMonitor',
+		destinationName: 'Campaign Monitor',
+		target: 'cm-list-newsletter',
+		targetName: 'Newsletter',
+		status: 'success',
+		received: 0,
+		exported: 0,
+		created: 0,
+		updated: 0,
+		rejected: 0,
+		skipped: 0,
+		notSent: 0,
+		unconfirmed: 0,
+		batches: 0,
+		requests: 0,
+		retries: 0,
+		durationMs: 0,
+		jobIds: [],
+		truncatedValues: 0,
+		requestsByPurpose: { discovery: 0, import: 0, poll: 0 },
+		rejectedByReason: {},
+		...fields,
+	};
+}
+
+const where = 'Campaign Monitor list Newsletter';
+
+describe('the Summary message', () => {
+	test('says what was exported where, and why the rest was not, most frequent reason first', () => {
+		expect(summaryMessage(summary({ received: 266, exported: 260, rejected: 6, rejectedByReason: { field_too_long: 2, rejected_by_destination: 4 } }), where, 'Campaign Monitor')).toBe(
+			'Exported 260 of 266 to Campaign Monitor list Newsletter; 6 rejected: 4 refused by Campaign Monitor, 2 with a value too long for Campaign Monitor (Options → Long Values → Truncate keeps them)',
+		);
+	});
+
+	test('singular and plural, skipped, not sent and unconfirmed, truncated values, a stop', () => {
+		expect(
+			summaryMessage(
+				summary({ received: 10, exported: 5, rejected: 1, rejectedByReason: { invalid_email: 1 }, skipped: 1, notSent: 3, unconfirmed: 2, truncatedValues: 1, error: 'quota spent' }),
+				where,
+				'Campaign Monitor',
+			),
+		).toBe(
+			'Exported 5 of 10 to Campaign Monitor list Newsletter; 1 rejected: 1 invalid address; 1 duplicate skipped; 3 not sent (2 unconfirmed: they may have arrived; re-running is safe); 1 value truncated; stopped: quota spent',
+		);
+	});
+
+	test('nothing to export, with Segment Source\'s accounting', () => {
+		const segmentSource = { rows: 3, members: 0, merged: 1, invalid: 2, notInAnySegment: 0, perSegment: {}, invalidByReason: { invalid_email: 2 }, invalidRows: [] };
+		expect(summaryMessage(summary({ segmentSource }), where, 'Campaign Monitor')).toBe(
+			'Nothing to export to Campaign Monitor list Newsletter: no members came in; Segment Source: 3 rows → 0 members (1 merged duplicate, 2 invalid)',
+		);
+	});
+
+	test('accounting items are found among the input and summed; other items are ignored', () => {
+		const item = (rows: number, invalid: number) => ({
+			json: { segmentSourceBatch: true, segmentSourceAccounting: true, count: 0, members: [], accounting: { rows, members: rows - invalid, merged: 0, invalid, notInAnySegment: 0, perSegment: { VIP: 1 }, invalidByReason: { invalid_email: invalid }, invalidRows: [] } },
+		});
+		expect(sourceAccountingOf([{ json: { email: 'a@example.com' } }])).toBeUndefined();
+		expect(sourceAccountingOf([item(5, 1), { json: { email: 'a@example.com' } }, item(3, 2)])).toMatchObject({ rows: 8, members: 5, invalid: 3, perSegment: { VIP: 2 }, invalidByReason: { invalid_email: 3 } });
+	});
+
+	test('rejected by reason leaves out skipped duplicates and contacts not sent', () => {
+		const rejected = ['invalid_email', 'duplicate', 'not_sent', 'unconfirmed', 'invalid_email', 'unsubscribed'].map((reason) => ({ json: { email: null, reason, message: '' } }));
+		expect(rejectedByReason(rejected)).toEqual({ invalid_email: 2, unsubscribed: 1 });
+	});
+});
