@@ -96,6 +96,8 @@ describe('node version 2', () => {
 		const summary = result.output('Export', 0)[0].json;
 		expect(summary).toMatchObject({ status: 'success', received: 0, exported: 0, segmentSource: { rows: 2, members: 0, invalid: 2 } });
 		expect(summary.message).toMatch(/^Nothing to export to Campaign Monitor list VIP Customers \(Sandbox Retail\): no members came in; Segment Source: 2 rows → 0 members \(2 invalid\)$/);
+		// Nothing to send, nothing to check: the service is not asked anything.
+		expect(summary.requests).toBe(0);
 	});
 
 	test('rejections are explained by reason in the message', async () => {

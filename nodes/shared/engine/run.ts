@@ -90,9 +90,11 @@ export async function runExport(
 	const pacer = pacerFor(accountKey(adapter, accountSecret, factor), () => new WindowPacer(adapter.limits.maxConcurrentRequests, limitsOf(adapter, factor)));
 	const session = new Session(context, adapter, pacer, usesOAuth2(adapter.credentialType), factor);
 
-	// Step 1, checks: a failure here fails the node with nothing sent.
+	// Step 1, checks: a failure here fails the node with nothing sent. With no contact at all there is
+	// nothing to check: the node answers with a zero Summary (so Respond to Webhook always answers)
+	// without asking the service anything.
 	try {
-		await adapter.prepare(async (request, purpose) => await session.fetch(request, purpose));
+		if (received > 0) await adapter.prepare(async (request, purpose) => await session.fetch(request, purpose));
 	} catch (error) {
 		// The adapter's own checks already speak to the user; failures of the requests are explained here.
 		if (!(error instanceof ExportFailure)) throw new NodeOperationError(node, error as Error, { description: (error as { description?: string }).description });
