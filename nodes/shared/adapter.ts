@@ -13,6 +13,11 @@ export interface DestinationLimits {
 	requestsPerMinute?: number;
 	/** A separate, lower rate for bulk import requests only. */
 	importRequestsPerMinute?: number;
+	/**
+	 * A separate rate for bulk imports that carry a single contact (ActiveCampaign: 20 a minute);
+	 * such requests are paced and counted under the purpose 'import-single' instead of 'import'.
+	 */
+	singleImportRequestsPerMinute?: number;
 	/** Requests in flight at once: 1 where tokens rotate or the service serialises anyway. */
 	maxConcurrentRequests: number;
 	/** Longest value the service keeps in one field, where it cuts longer ones. */
@@ -56,7 +61,15 @@ export type BatchOutcome =
 	 * The service refused the whole request because of some contacts: those are rejected and the
 	 * rest of the batch is sent again without them.
 	 */
-	| { kind: 'resend_without'; failures: ContactFailure[] };
+	| { kind: 'resend_without'; failures: ContactFailure[] }
+	/**
+	 * The service refused the whole request because of some contacts it does not name reliably (an
+	 * index of undocumented base, say). `suspects` are positions (as sent) it hints at, if any; the
+	 * engine isolates the contacts at fault by sending parts of the batch again, within a small
+	 * budget of extra imports, and never rejects a contact on a hint alone. `message` is the
+	 * service's words, given to the contact found at fault.
+	 */
+	| { kind: 'refused'; suspects: number[]; message: string };
 
 export type JobStatus =
 	/** Still running; `progress` (any number that grows as the job advances) tells a slow job from a stalled one. */
@@ -167,6 +180,9 @@ export interface DestinationAdapter {
  */
 export type RequestSender = (request: DestinationRequest, purpose: RequestPurpose) => Promise<DestinationResponse>;
 
-export type RequestPurpose = 'discovery' | 'import' | 'poll';
+export type RequestPurpose = 'discovery' | 'import' | 'import-single' | 'poll';
+
+/** How requests are counted in the Summary's requestsByPurpose: by purpose, and imports sent to isolate refused contacts apart. */
+export type RequestCount = RequestPurpose | 'isolate';
 
 export type AdapterFactory = (context: IExecuteFunctions) => Promise<DestinationAdapter>;

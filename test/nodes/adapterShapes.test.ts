@@ -80,11 +80,12 @@ describe('request bodies match the documented shapes (validated with the sandbox
 			tags: ['n8n', 'VIP', 'Newsletter'],
 			fields: [{ id: 7, value: '||VIP||Newsletter||' }, { id: 2, value: 'London' }],
 			subscribe: [{ listid: 1 }, { listid: 3 }],
+			exclude_automations: true,
 		});
 		const body = JSON.parse(adapter.buildBatchRequest(JSON.stringify(wire)).body!);
 		expect(body.exclude_automations).toBe(true);
 		expect(acImportSchema.safeParse(body).success).toBe(true);
-		expect(adapter.interpretBatchResponse({ statusCode: 200, headers: {}, body: { success: 1, queued_contacts: 1, batchId: 'b1' } })).toEqual({ kind: 'job', jobId: 'b1' });
+		expect(adapter.interpretBatchResponse({ statusCode: 200, headers: {}, body: { success: 1, queued_contacts: 1, batchId: 'b1' } }, ['ada@example.com'])).toEqual({ kind: 'job', jobId: 'b1' });
 	});
 
 	test('Omnisend POST /batches', async () => {

@@ -24,7 +24,8 @@ export interface ExportSummary extends IDataObject {
 	durationMs: number;
 	jobIds: string[];
 	truncatedValues: number;
-	requestsByPurpose: { discovery: number; import: number; poll: number };
+	/** Requests by purpose; `isolate` counts the extra imports sent to find contacts at fault in refused batches (not in `import`). */
+	requestsByPurpose: { discovery: number; import: number; 'import-single': number; poll: number; isolate: number };
 	error?: string;
 }
 

@@ -93,6 +93,35 @@ export class ExportRun {
 		this.release(batch);
 	}
 
+	/**
+	 * Splits a refused batch into parts (groups of positions within the request as sent), each a
+	 * batch of its own from now on; the parent is accounted through its parts.
+	 */
+	split(batch: Batch, groups: number[][]): Batch[] {
+		const sent = batch.open;
+		const parts = groups
+			.filter((group) => group.length)
+			.map((group): Batch => {
+				const positions = group.map((position) => sent[position]);
+				return {
+					index: batch.index,
+					emails: positions.map((position) => batch.emails[position]),
+					json: positions.map((position) => batch.json[position]),
+					itemIndex: positions.map((position) => batch.itemIndex[position]),
+					open: positions.map((_, at) => at),
+				};
+			});
+		this.release(batch);
+		for (const part of parts) this.unsettled.add(part);
+		return parts;
+	}
+
+	/** Part of a refused batch the budget of extra imports did not reach: never sent again, so not sent. */
+	notIsolated(batch: Batch, why: string): void {
+		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${why}`, batch.itemIndex[position]);
+		this.release(batch);
+	}
+
 	/** The service said it took the batch as a job. */
 	submittedAsJob(batch: Batch, jobId: string): void {
 		this.jobIds.push(jobId);
