@@ -15,4 +15,7 @@ export const ACTIVE_CAMPAIGN_LIMITS: DestinationLimits = {
 	importRequestsPerMinute: 100,
 	singleImportRequestsPerMinute: 20,
 	maxConcurrentRequests: 2,
+	// No length or count limit is published for any contact field (bulk-import-contacts; the OpenAPI
+	// definition has no maxLength): values are sent whole, and a refusal becomes the contact's reason.
+	fieldLimits: {},
 };

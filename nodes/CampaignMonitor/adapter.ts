@@ -115,16 +115,15 @@ export class CampaignMonitorAdapter extends EnvelopeAdapter implements Destinati
 
 	/** Multi-option fields take one entry per selected option; every other type takes one text value. */
 	private addCustomField(wire: WireSubscriber, field: CampaignMonitorCustomField, value: unknown, context: SerializeContext): void {
-		const maxLength = this.limits.maxFieldLength!;
 		if (field.DataType === 'MultiSelectMany' && Array.isArray(value)) {
 			for (const option of value) {
 				const text = textValue({ option } as IDataObject, 'option');
-				if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
+				if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fit('customFieldValue', text, field.FieldName) });
 			}
 			return;
 		}
 		const text = textValue({ value } as IDataObject, 'value');
-		if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
+		if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fit('customFieldValue', text, field.FieldName) });
 	}
 
 	/**

@@ -20,7 +20,7 @@ import { readEmailField } from '../shared/descriptions';
 import { StopFailure } from '../shared/engine/errors';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { answerFailure, unreadableAnswer } from '../shared/transport';
-import { CONSTANT_CONTACT_FIELD_LENGTHS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
+import { CONSTANT_CONTACT_FIELD_LIMITS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
 import type { ConstantContactCustomField } from './transport';
 import { CONSTANT_CONTACT, constantContactBaseUrl, getCustomFields, getLists, quotaMessage, SERVICE_NAME } from './transport';
 
@@ -101,13 +101,14 @@ export class ConstantContactAdapter extends EnvelopeAdapter implements Destinati
 	}
 
 	serialize(record: IDataObject, email: string, context: SerializeContext): Record<string, string> {
-		if (email.length > CONSTANT_CONTACT_FIELD_LENGTHS.email) {
-			throw new ContactRejection('field_too_long', `The e-mail address has ${email.length} characters; Constant Contact keeps at most ${CONSTANT_CONTACT_FIELD_LENGTHS.email}`);
+		const maxEmail = CONSTANT_CONTACT_FIELD_LIMITS.email.maxLength!;
+		if (email.length > maxEmail) {
+			throw new ContactRejection('field_too_long', `The e-mail address has ${email.length} characters; Constant Contact's import takes at most ${maxEmail}`);
 		}
 		const wire: Record<string, string> = { email };
 		for (const [key, source] of Object.entries(this.settings.fieldMap)) {
 			const value = textValue(record, source);
-			if (value !== undefined) wire[key] = context.fitLength(value, CONSTANT_CONTACT_FIELD_LENGTHS[key], source);
+			if (value !== undefined) wire[key] = context.fit(key, value, source);
 		}
 		let customCount = 0;
 		this.customFields!.forEach(record, (field, value) => {
@@ -116,7 +117,7 @@ export class ConstantContactAdapter extends EnvelopeAdapter implements Destinati
 			if (++customCount > CONSTANT_CONTACT_MAX_CUSTOM_FIELDS) {
 				throw new ContactRejection('field_too_long', `More than ${CONSTANT_CONTACT_MAX_CUSTOM_FIELDS} custom fields; Constant Contact takes at most ${CONSTANT_CONTACT_MAX_CUSTOM_FIELDS} per contact`);
 			}
-			wire[`cf:${field.name}`] = context.fitLength(text, CONSTANT_CONTACT_FIELD_LENGTHS.custom, field.label);
+			wire[`cf:${field.name}`] = context.fit('custom', text, field.label);
 		});
 		return wire;
 	}

@@ -20,8 +20,22 @@ export interface DestinationLimits {
 	singleImportRequestsPerMinute?: number;
 	/** Requests in flight at once: 1 where tokens rotate or the service serialises anyway. */
 	maxConcurrentRequests: number;
-	/** Longest value the service keeps in one field, where it cuts longer ones. */
-	maxFieldLength?: number;
+	/**
+	 * The destination's one table of field limits, enforced by the engine's Long Values policy
+	 * (`SerializeContext.fit`, `fitItems`): only limits a source states, each naming it. Fields
+	 * without an entry are sent whole; the service's refusal of a contact then becomes its reason.
+	 */
+	fieldLimits: Record<string, FieldLimit>;
+}
+
+/** A limit a source states for one field of the destination's contact. */
+export interface FieldLimit {
+	/** Characters. */
+	maxLength?: number;
+	/** Entries of a list (tags). */
+	maxItems?: number;
+	/** Where the limit is stated (vendor page, OpenAPI or SDK file). */
+	source: string;
 }
 
 /** One request as the transport sends it; the path is relative to the credential's base URL. */
@@ -95,10 +109,13 @@ export interface DestinationField {
 /** What `serialize` may ask of the engine, which owns the policies for bad values. */
 export interface SerializeContext {
 	/**
-	 * Applies the user's long-value policy to a value of `field`: returns it whole or truncated, or
-	 * throws a ContactRejection (`field_too_long`).
+	 * Applies the user's Long Values policy to a value of `field` (a key of the destination's
+	 * `fieldLimits`; `label` names it in messages): returns it whole or truncated, or throws a
+	 * ContactRejection (`field_too_long`). A field without a limit is returned as it is.
 	 */
-	fitLength(value: string, maxLength: number, field: string): string;
+	fit(field: string, value: string, label?: string): string;
+	/** The same for a list (tags): at most the field's `maxItems` entries. */
+	fitItems<T>(field: string, values: T[], label?: string): T[];
 }
 
 /** Thrown by `serialize` when one contact cannot be sent; the engine turns it into a Rejected item. */

@@ -153,7 +153,9 @@ export class ExportRun {
 		const processed = batch.open.filter((position) => !unprocessed.has(position));
 		this.ledger.accept(processed.length, status.created, status.updated);
 		for (const position of batch.open) {
-			if (unprocessed.has(position)) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message}`, batch.itemIndex[position]);
+			if (unprocessed.has(position)) {
+				this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message} before processing this contact. Re-running the export is safe.`, batch.itemIndex[position]);
+			}
 		}
 		this.release(batch);
 	}

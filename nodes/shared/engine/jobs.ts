@@ -61,8 +61,9 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 			}
 			lastProgressAt = Date.now();
 			run.endJob(job, status);
+			// A job the service stopped part-way (too many refused items) does not stop the export: its
+			// unprocessed contacts end as not sent with the reason, and the other batches go on.
 			if (status.state === 'failed') run.stopWith(new StopFailure(`${adapter.serviceName} job ${job.jobId} failed: ${status.message}`));
-			else if (status.unprocessed?.positions.length) run.stopWith(new StopFailure(status.unprocessed.message));
 		}
 	}
 }

@@ -45,16 +45,29 @@ function limitsOf(adapter: DestinationAdapter, factor: number): RateWindow[] {
 	return windows;
 }
 
-/** The engine's policy for values longer than the service keeps. */
+/** The engine's Long Values policy, applied to the limits of the destination's one table (`limits.fieldLimits`). */
 function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettings, run: ExportRun): SerializeContext {
+	const limits = adapter.limits.fieldLimits;
+	const tooLong = (label: string, size: string, limit: string) =>
+		new ContactRejection('field_too_long', `Field "${label}" has ${size}; ${adapter.serviceName} takes at most ${limit}`);
 	return {
-		fitLength(value: string, maxLength: number, field: string): string {
-			if (value.length <= maxLength) return value;
+		fit(field: string, value: string, label = field): string {
+			const maxLength = limits[field]?.maxLength;
+			if (maxLength === undefined || value.length <= maxLength) return value;
 			if (settings.longValues === 'truncate') {
 				run.ledger.truncatedValues++;
 				return value.slice(0, maxLength);
 			}
-			throw new ContactRejection('field_too_long', `Field "${field}" has ${value.length} characters; ${adapter.serviceName} keeps at most ${maxLength}`);
+			throw tooLong(label, `${value.length} characters`, `${maxLength}`);
+		},
+		fitItems<T>(field: string, values: T[], label = field): T[] {
+			const maxItems = limits[field]?.maxItems;
+			if (maxItems === undefined || values.length <= maxItems) return values;
+			if (settings.longValues === 'truncate') {
+				run.ledger.truncatedValues++;
+				return values.slice(0, maxItems);
+			}
+			throw tooLong(label, `${values.length} entries`, `${maxItems} entries`);
 		},
 	};
 }

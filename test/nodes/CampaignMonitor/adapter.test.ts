@@ -1,3 +1,4 @@
+import type { SerializeContext } from '../../../nodes/shared/adapter';
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
 import { CampaignMonitorAdapter, type CampaignMonitorMapping } from '../../../nodes/CampaignMonitor/adapter';
@@ -17,7 +18,7 @@ const mapping: CampaignMonitorMapping = {
 	resubscribe: false,
 };
 const context = { getNode: () => ({ name: 'Export' }) as INode } as unknown as IExecuteFunctions;
-const fitLength = (value: string) => value;
+const fit: SerializeContext = { fit: (_field, value) => value, fitItems: (_field, values) => values };
 const customFields = [
 	{ FieldName: 'City', Key: '[City]', DataType: 'Text' },
 	{ FieldName: 'Interests', Key: '[Interests]', DataType: 'MultiSelectMany' },
@@ -37,7 +38,7 @@ async function adapter(overrides: Partial<CampaignMonitorMapping> = {}) {
 describe('Campaign Monitor request shapes', () => {
 	test('an import body has the documented fields and nothing else', async () => {
 		const cm = await adapter({ resubscribe: true });
-		const wire = cm.serialize({ email: 'A@x.io', firstName: 'Ada', lastName: 'L', phone: '+4412', city: 'Paris', interests: ['golf', 'tea'], other: 'x' }, 'a@x.io', { fitLength });
+		const wire = cm.serialize({ email: 'A@x.io', firstName: 'Ada', lastName: 'L', phone: '+4412', city: 'Paris', interests: ['golf', 'tea'], other: 'x' }, 'a@x.io', fit);
 		const request = cm.buildBatchRequest(JSON.stringify(wire));
 		expect(request).toMatchObject({ method: 'POST', path: '/subscribers/list-1/import.json' });
 		expect(JSON.parse(request.body!)).toEqual({
@@ -62,7 +63,7 @@ describe('Campaign Monitor request shapes', () => {
 
 	test('an empty name is sent empty and an absent mobile number is left out', async () => {
 		const cm = await adapter({ nameSource: 'none' });
-		expect(cm.serialize({ email: 'b@x.io', phone: '' }, 'b@x.io', { fitLength })).toEqual({ EmailAddress: 'b@x.io', Name: '', CustomFields: [], ConsentToTrack: 'unchanged' });
+		expect(cm.serialize({ email: 'b@x.io', phone: '' }, 'b@x.io', fit)).toEqual({ EmailAddress: 'b@x.io', Name: '', CustomFields: [], ConsentToTrack: 'unchanged' });
 	});
 
 	test('reads a 201, a 400 code 210, and leaves throttling and outages to the engine', async () => {
