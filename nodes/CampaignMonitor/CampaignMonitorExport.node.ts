@@ -84,7 +84,7 @@ export class CampaignMonitorExport implements INodeType {
 				name: 'mobileNumberField',
 				type: 'string',
 				default: 'phone',
-				description: 'Input field holding the mobile number; leave empty to send none',
+				description: 'Input field holding the mobile number; leave empty to send none. Only numbers that are valid in international (E.164) form are sent, e.g. +61 400 000 000; others are left out and counted in the Summary (fieldsOmitted).',
 			},
 			customFieldsProperty('getListCustomFields', ['list.value']),
 			exportOptions(CAMPAIGN_MONITOR_LIMITS.maxContactsPerRequest, [
@@ -107,6 +107,18 @@ export class CampaignMonitorExport implements INodeType {
 					],
 					default: 'unchanged',
 					description: 'Whether the subscribers consented to having their e-mail opens and clicks tracked',
+				},
+				{
+					displayName: 'Consent to Send SMS',
+					name: 'consentToSendSms',
+					type: 'options',
+					options: [
+						{ name: 'Unchanged', value: 'Unchanged' },
+						{ name: 'Yes', value: 'Yes' },
+						{ name: 'No', value: 'No' },
+					],
+					default: 'Unchanged',
+					description: 'Whether the subscribers consented to SMS; sent with a mobile number only',
 				},
 			]),
 		],

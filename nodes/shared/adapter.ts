@@ -116,6 +116,8 @@ export interface SerializeContext {
 	fit(field: string, value: string, label?: string): string;
 	/** The same for a list (tags): at most the field's `maxItems` entries. */
 	fitItems<T>(field: string, values: T[], label?: string): T[];
+	/** Counts a field left out of one contact because its value is not valid there (Summary `fieldsOmitted`). */
+	omit(field: string): void;
 }
 
 /** Thrown by `serialize` when one contact cannot be sent; the engine turns it into a Rejected item. */

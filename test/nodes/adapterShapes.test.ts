@@ -11,7 +11,7 @@ import { importSchema as ccImportSchema } from '../sandbox/constantContact';
 import { batchSchema as omnisendBatchSchema, contactSchema as omnisendContactSchema } from '../sandbox/omnisend';
 
 const context = { getNode: () => ({ name: 'Export' }) as INode } as unknown as IExecuteFunctions;
-const fit: SerializeContext = { fit: (_field, value) => value, fitItems: (_field, values) => values };
+const fit: SerializeContext = { fit: (_field, value) => value, fitItems: (_field, values) => values, omit: () => {} };
 const defaults = (fields: Array<{ key: string; defaultSource: string }>) => Object.fromEntries(fields.map((f) => [f.key, f.defaultSource]));
 const member = {
 	email: 'Ada@Example.com',

@@ -24,6 +24,8 @@ export interface ExportSummary extends IDataObject {
 	durationMs: number;
 	jobIds: string[];
 	truncatedValues: number;
+	/** Fields left out of some contacts because their value was not valid there, by field: e.g. { MobileNumber: 12 }. */
+	fieldsOmitted: Record<string, number>;
 	/** Requests by purpose; `isolate` counts the extra imports sent to find contacts at fault in refused batches (not in `import`). */
 	requestsByPurpose: { discovery: number; import: number; 'import-single': number; poll: number; isolate: number };
 	error?: string;
@@ -52,6 +54,8 @@ export class Ledger {
 	updated: number | null = 0;
 
 	truncatedValues = 0;
+
+	readonly fieldsOmitted: Record<string, number> = {};
 
 	readonly rejectedItems: INodeExecutionData[] = [];
 

@@ -49,7 +49,7 @@ function limitsOf(adapter: DestinationAdapter, factor: number): RateWindow[] {
 function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettings, run: ExportRun): SerializeContext {
 	const limits = adapter.limits.fieldLimits;
 	const tooLong = (label: string, size: string, limit: string) =>
-		new ContactRejection('field_too_long', `Field "${label}" has ${size}; ${adapter.serviceName} takes at most ${limit}`);
+		new ContactRejection('field_too_long', `Field "${label}" has ${size}; ${adapter.serviceName} keeps at most ${limit}`);
 	return {
 		fit(field: string, value: string, label = field): string {
 			const maxLength = limits[field]?.maxLength;
@@ -68,6 +68,9 @@ function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettin
 				return values.slice(0, maxItems);
 			}
 			throw tooLong(label, `${values.length} entries`, `${maxItems} entries`);
+		},
+		omit(field: string): void {
+			run.ledger.fieldsOmitted[field] = (run.ledger.fieldsOmitted[field] ?? 0) + 1;
 		},
 	};
 }
@@ -175,6 +178,7 @@ function outputs(context: IExecuteFunctions, run: ExportRun, received: number, s
 		durationMs: Date.now() - startedAt,
 		jobIds: run.jobIds,
 		truncatedValues: ledger.truncatedValues,
+		fieldsOmitted: { ...ledger.fieldsOmitted },
 		requestsByPurpose: { ...session.requestsByPurpose },
 	};
 	const counts = `exported ${summary.exported}, rejected ${summary.rejected}, skipped ${summary.skipped}, not sent ${summary.notSent} (unconfirmed ${summary.unconfirmed})`;

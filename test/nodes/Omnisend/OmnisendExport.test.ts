@@ -112,7 +112,7 @@ describe('Omnisend Export', () => {
 	test('more than 100 tags: Long Values reject refuses the contact before sending, truncate keeps the first 100', async () => {
 		const tags = Array.from({ length: 120 }, (_, i) => `tag-${i}`).join(',');
 		const rejected = await run([exportNode({ options: { tags, tagWithSegments: false } })], [{ email: 'a@example.com' }]);
-		expect(rejected.output('Export', 1)[0].json).toMatchObject({ email: 'a@example.com', reason: 'field_too_long', message: expect.stringContaining('at most 100 entries') });
+		expect(rejected.output('Export', 1)[0].json).toMatchObject({ email: 'a@example.com', reason: 'field_too_long', message: expect.stringContaining('keeps at most 100 entries') });
 		expect(sandbox().requestsTo('omnisend', '/batches')).toHaveLength(0);
 		const truncated = await run([exportNode({ options: { tags, tagWithSegments: false, longValues: 'truncate' } })], [{ email: 'a@example.com' }]);
 		expect(truncated.output('Export', 0)[0].json).toMatchObject({ exported: 1, truncatedValues: 1 });
