@@ -154,4 +154,11 @@ describe('ActiveCampaign Export: the vendor contract', () => {
 		expect(on.summary).toMatchObject({ exported: 3 });
 		expect(sandbox().activeCampaign.importsWithAutomations).toBe(1);
 	});
+
+	test.each(['reject', 'truncate'])('Long Values (%s): ActiveCampaign documents no field limit, so a long value is sent whole', async (longValues) => {
+		const name = 'N'.repeat(2000);
+		const { summary } = await run([{ email: 'long@example.com', firstName: name }], { longValues });
+		expect(summary).toMatchObject({ exported: 1, rejected: 0, truncatedValues: 0 });
+		expect(sandbox().activeCampaign.contacts()[0].first_name).toBe(name);
+	});
 });
