@@ -35,6 +35,11 @@ export async function submitBatches(run: ExportRun, batches: AsyncIterator<Batch
 	await Promise.all(Array.from({ length: Math.max(1, workers) }, worker));
 }
 
+/** Sends a batch formed earlier again (the contacts a stopped job never processed). */
+export async function submitAgain(run: ExportRun, batch: Batch): Promise<void> {
+	await submitBatch(run, batch);
+}
+
 /** The purpose a bulk request is paced under: a single contact has a window of its own where the service publishes one. */
 function importPurpose(run: ExportRun, count: number): RequestPurpose {
 	return count === 1 && run.adapter.limits.singleImportRequestsPerMinute ? 'import-single' : 'import';

@@ -119,7 +119,7 @@ describe('Omnisend Export', () => {
 		expect(sandbox().omnisend.contacts()[0].tags.size).toBe(100);
 	});
 
-	test('60 values Omnisend refuses in one batch: clear reasons per contact, the stopped batch does not stop the export', async () => {
+	test('60 values Omnisend refuses in one batch: clear reasons per contact; the batch Omnisend stopped is sent again, the export goes on', async () => {
 		// No length is published for names: the sandbox's invented limit stands in for any per-item refusal.
 		sandbox().omnisend.forms.fieldLengths = true;
 		const long = Array.from({ length: 60 }, (_, i) => ({ email: `long.${i}@example.com`, firstName: 'N'.repeat(150) }));
@@ -127,11 +127,24 @@ describe('Omnisend Export', () => {
 		const result = await run([exportNode()], [...long, ...fine]);
 		const [summary] = result.output('Export', 0);
 		expect(result.nodeError('Export')).toBeUndefined();
-		expect(summary.json).toMatchObject({ status: 'partial', received: 200, exported: 100, rejected: 50, notSent: 50 });
-		expect(summary.json.error).toBeUndefined();
+		// The first batch stops after 50 errors; its 50 unprocessed items go again and finish.
+		expect(summary.json).toMatchObject({ status: 'success', received: 200, exported: 140, rejected: 60, notSent: 0 });
 		const rejectedItems = result.output('Export', 1).map((item) => item.json);
-		expect(rejectedItems.find((item) => item.reason === 'rejected_by_destination')!.message).toBe('Omnisend: refused "firstName" (String must contain at most 100 character(s))');
-		expect(String(rejectedItems.find((item) => item.reason === 'not_sent')!.message)).toMatch(/^Not exported: Omnisend stopped batch [0-9a-f]+ after 50 errors before processing this contact/);
+		expect(rejectedItems.every((item) => item.reason === 'rejected_by_destination')).toBe(true);
+		expect(rejectedItems[0].message).toBe('Omnisend: refused "firstName" (String must contain at most 100 character(s))');
+		expect(sandbox().omnisend.contacts()).toHaveLength(140);
+	});
+
+	test('a batch stopped again and again: unprocessed contacts are sent again at most 3 times, then end as not sent', async () => {
+		Object.assign(sandbox().omnisend.forms, { fieldLengths: true, stopAfterErrors: 1 });
+		const long = Array.from({ length: 5 }, (_, i) => ({ email: `long.${i}@example.com`, firstName: 'N'.repeat(150) }));
+		const fine = Array.from({ length: 5 }, (_, i) => ({ email: `fine.${i}@example.com` }));
+		const result = await run([exportNode({}, { continueOnFail: true })], [...long, ...fine]);
+		const [summary] = result.output('Export', 0);
+		expect(summary.json).toMatchObject({ status: 'partial', received: 10, exported: 0, rejected: 4, notSent: 6 });
+		const notSent = result.output('Export', 1).filter((item) => item.json.reason === 'not_sent');
+		expect(String(notSent[0].json.message)).toMatch(/^Not exported: Omnisend stopped batch [0-9a-f]+ after 1 errors before processing this contact/);
+		expect(sandbox().requestsTo('omnisend', '/batches').filter((entry) => entry.method === 'POST')).toHaveLength(4);
 	});
 
 	test('item errors in a finished batch go to Rejected', async () => {
