@@ -246,7 +246,11 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		return { status: 404, body: { message: `No route for ${method} ${path}` } };
 	}
 
-	/** One contact per request, as n8n's built-in ActiveCampaign node creates or syncs them. */
+	/**
+	 * One contact per request, as n8n's built-in ActiveCampaign node creates or syncs them (for the
+	 * benchmarks): https://developers.activecampaign.com/reference/create-a-new-contact and
+	 * …/sync-a-contacts-data; the 422 bodies are modelled.
+	 */
 	private singleContact(rawBody: Buffer, sync: boolean): SandboxResponse {
 		const json = parseJson(rawBody);
 		const parsed = json.ok ? singleContactSchema.safeParse(json.value) : undefined;

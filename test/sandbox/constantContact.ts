@@ -137,6 +137,7 @@ export interface CcForms {
 
 export const CC_DEFAULT_FORMS: CcForms = { errorEntries: 'strings', correctableListed: true, maxPageSize: 1000 };
 
+/** MODELLED: Constant Contact does not publish its address rule; a refusal is a correctable error ([OAS]). */
 function acceptsEmail(email: string): boolean {
 	return /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(email) && !/\.invalid$/i.test(email);
 }
@@ -475,7 +476,8 @@ export class ConstantContactSandbox implements ServiceModule {
 				else contact.fields[key] = value;
 			}
 			contact.updatedAt = new Date().toISOString();
-			// Unsubscribed contacts are updated but not added back to lists.
+			// [OAS] cannot_add_to_list_count: unsubscribed contacts are not added to lists; whether their
+			// other properties are updated is not documented (modelled: they are).
 			if (contact.permission === 'unsubscribed') activity.cannotAddToList++;
 			else for (const listId of listIds) contact.lists.add(listId);
 		});
