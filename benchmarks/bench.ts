@@ -1,13 +1,14 @@
-import { type ChildProcess, fork, spawn } from 'child_process';
+import { fork } from 'child_process';
 import { readFileSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
-import { createInterface } from 'readline';
 
 import type { BuiltinComparison } from './builtin';
 import { compareWithBuiltin } from './builtin';
 import type { DestinationName } from './floors';
-import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
+import { destinationBySlug } from '../test/destinations';
+import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, DESTINATION_NAMES, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
+import { ROOT, startSandboxProcess } from './sandboxProcess';
 
 /**
  * `npm run bench [-- --destination NAME|all] [--n 1000000] [--scale S]`: exports N generated profiles
@@ -17,8 +18,7 @@ import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, floorSeconds, REPLACED_PLATFORM_SE
  * CPU are its own.
  */
 
-const ROOT = join(__dirname, '..', '..');
-const DESTINATIONS: DestinationName[] = ['campaign-monitor', 'constant-contact', 'active-campaign', 'omnisend'];
+const DESTINATIONS: DestinationName[] = DESTINATION_NAMES;
 
 export interface DestinationResult {
 	name: DestinationName;
@@ -62,30 +62,6 @@ function args(): { destinations: DestinationName[]; n: number; scale?: number; c
 
 const stamp = (started: number) => `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s]`;
 
-/** Starts the sandbox in its own process and returns its endpoints. */
-async function startSandboxProcess(scale: number): Promise<{ child: ChildProcess; url: string; endpoints: Record<string, Record<string, unknown>> }> {
-	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', '0', '--scale', String(scale), '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-	const line = await new Promise<string>((resolve, reject) => {
-		createInterface({ input: child.stdout! }).once('line', resolve);
-		child.once('exit', (code) => reject(new Error(`sandbox exited with ${code}`)));
-	});
-	const { url, endpoints } = JSON.parse(line) as { url: string; endpoints: Record<string, Record<string, unknown>> };
-	return { child, url, endpoints };
-}
-
-function exporterNode(destination: DestinationName): { type: string; credential: string; endpointKey: string; parameters: Record<string, unknown> } {
-	switch (destination) {
-		case 'campaign-monitor':
-			return { type: 'campaignMonitorExport', credential: 'campaignMonitorExportApi', endpointKey: 'campaignMonitor', parameters: { list: { __rl: true, mode: 'id', value: 'cm-list-newsletter' } } };
-		case 'constant-contact':
-			return { type: 'constantContactExport', credential: 'constantContactExportOAuth2Api', endpointKey: 'constantContact', parameters: { lists: ['6f1c2a10-0000-4000-8000-000000000001'] } };
-		case 'active-campaign':
-			return { type: 'activeCampaignExport', credential: 'activeCampaignExportApi', endpointKey: 'activeCampaign', parameters: { lists: ['1'] } };
-		case 'omnisend':
-			return { type: 'omnisendExport', credential: 'omnisendExportApi', endpointKey: 'omnisend', parameters: {} };
-	}
-}
-
 function peakRssMb(): number {
 	const status = readFileSync('/proc/self/status', 'utf8');
 	const match = /VmHWM:\s+(\d+) kB/.exec(status);
@@ -105,15 +81,15 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 	echoLogs((line) => {
 		if (line.level === 'info' || line.level === 'warn' || line.level === 'error') log(line.message);
 	});
-	const exporter = exporterNode(destination);
+	const exporter = destinationBySlug(destination);
 	const cpuBefore = process.cpuUsage();
-	log(`exporting ${n.toLocaleString('en-US')} generated profiles: Segment Source (batch output) → ${exporter.type}`);
+	log(`exporting ${n.toLocaleString('en-US')} generated profiles: Segment Source (batch output) → ${exporter.nodeType}`);
 	const result = await runWorkflow(
 		chain(
 			{ name: 'Segment Source', type: 'segmentSource', parameters: { source: 'sample', sampleSize: n, sampleProblemRows: false, options: { outputMode: 'batches' } } },
-			{ name: 'Export', type: exporter.type, credentials: { [exporter.credential]: { id: 'bench', name: 'bench' } }, parameters: { privacyAcknowledged: true, ...exporter.parameters } },
+			{ name: 'Export', type: exporter.nodeType, credentials: exporter.credentialRef, parameters: exporter.parameters },
 		),
-		{ credentials: { [exporter.credential]: { ...sandbox.endpoints[exporter.endpointKey], rateLimitFactor: scale } } },
+		{ credentials: { [exporter.credentialType]: { ...sandbox.endpoints[exporter.key], rateLimitFactor: scale } } },
 	);
 	const cpu = process.cpuUsage(cpuBefore);
 	echoLogs(undefined);
@@ -126,15 +102,10 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 	const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as Record<string, Record<string, unknown>>;
 	sandbox.child.kill('SIGTERM');
 
-	const stored =
-		destination === 'campaign-monitor'
-			? Number((state.campaignMonitor.lists as Array<{ ListID: string; subscribers: number }>).find((l) => l.ListID === 'cm-list-newsletter')!.subscribers)
-			: destination === 'active-campaign'
-				? Number(state.activeCampaign.contacts)
-				: Number((state[destination === 'constant-contact' ? 'constantContact' : 'omnisend'] as { contacts: number }).contacts);
+	const stored = exporter.storedInState(state);
 	const requests = Number(summary.batches);
 	const exported = Number(summary.exported);
-	const perRequest = CONTACTS_PER_REQUEST[destination] ?? Math.ceil(exported / requests);
+	const perRequest = CONTACTS_PER_REQUEST(destination) ?? Math.ceil(exported / requests);
 	const lastBatch = exported - (requests - 1) * perRequest > 0 ? exported - (requests - 1) * perRequest : perRequest;
 	const floor = floorSeconds(destination, requests, lastBatch, scale);
 	const wall = sourceSeconds + exportSeconds;
@@ -160,7 +131,7 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 		exported,
 		storedInSandbox: stored,
 		projectedSecondsAtPublishedLimits: Math.round(projected),
-		replacedPlatformSeconds: REPLACED_PLATFORM_SECONDS[destination],
+		replacedPlatformSeconds: REPLACED_PLATFORM_SECONDS(destination),
 	};
 }
 
@@ -189,7 +160,7 @@ function report(results: DestinationResult[]): void {
 		);
 	}
 	console.log('');
-	console.log('At the published limits, 1,000,000 contacts (projection) vs the platform we replace:');
+	console.log('At the published limits, 1,000,000 contacts (projection) vs the documented time of Dynamics 365 Customer Insights:');
 	for (const r of results) {
 		console.log(`  ${r.name.padEnd(18)} ${minutes(r.projectedSecondsAtPublishedLimits).padStart(9)}   vs ${minutes(r.replacedPlatformSeconds)}`);
 	}
@@ -226,7 +197,7 @@ async function main(): Promise<void> {
 	}
 	if (child && destinations.length === 1 && process.argv.includes('--builtin-only')) return;
 	if (child) {
-		const result = await runOne(destinations[0], n, scale ?? DEFAULT_SCALE[destinations[0]]);
+		const result = await runOne(destinations[0], n, scale ?? DEFAULT_SCALE(destinations[0]));
 		process.send!(result);
 		return;
 	}

@@ -2,7 +2,14 @@ import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
 
 import type { NodeSpec } from './harness/workflows';
 import { acCredentials, cmCredentials, ccCredentials, omnisendCredentials } from './harness/workflows';
+import { AC_BATCH_BASE_MS, AC_BULK_IMPORTS_PER_MINUTE, AC_IMPORT_MS_PER_CONTACT, AC_MAX_CONTACTS_PER_IMPORT, AC_REQUESTS_PER_SECOND } from './sandbox/activeCampaign';
+import { CM_IMPORT_MS_PER_SUBSCRIBER, CM_MAX_SUBSCRIBERS_PER_IMPORT, CM_RATE_LIMIT, CM_RATE_WINDOW_MS } from './sandbox/campaignMonitor';
+import { CC_ACTIVITY_BASE_MS, CC_IMPORT_MS_PER_CONTACT, CC_REQUESTS_PER_SECOND } from './sandbox/constantContact';
+import { OMNISEND_BATCH_BASE_MS, OMNISEND_MAX_ITEMS_PER_BATCH, OMNISEND_MS_PER_ITEM, OMNISEND_REQUESTS_PER_MINUTE } from './sandbox/omnisend';
 import type { Sandbox } from './sandbox/server';
+
+/** The sandbox's state as its control API answers it (another process: the benchmarks, the e2e suite). */
+export type SandboxState = Record<string, Record<string, unknown>>;
 
 /**
  * What the tests, the benchmarks and the end-to-end suite need to know of one destination. Adding a
@@ -27,6 +34,36 @@ export interface DestinationCase {
 	stored(sandbox: Sandbox): string[];
 	/** A 200 poll answer saying the job ended without a result (its documented terminal failure), if the service has one. */
 	failedJobAnswer?: unknown;
+	/** Name in file names, the benchmarks and the e2e suite: examples/scheduled-<slug>.json. */
+	slug: 'campaign-monitor' | 'constant-contact' | 'active-campaign' | 'omnisend';
+	/** Contacts at the default target, from the control API's state. */
+	storedInState(state: SandboxState): number;
+	/** The credential test: a change that makes it fail, the status it then gets, and the path it calls. */
+	credentialTest: { wrong: ICredentialDataDecryptedObject; refusedStatus: number; path: string };
+	/** The node's editor methods for its target lists and custom fields, and what the sandbox lists. */
+	editor: {
+		nodeFile: string;
+		nodeClass: string;
+		/** Node parameters the look-ups depend on. */
+		parameters: IDataObject;
+		lists: { kind: 'listSearch' | 'loadOptions'; method: string; names: string[] };
+		customFields: { method: string; first: string };
+	};
+	/** What the benchmark needs: the floor its limits allow, at a scale where it lasts a few minutes. */
+	bench: {
+		defaultScale: number;
+		/** Contacts per import at the published limits (undefined: byte-bound, measured). */
+		contactsPerRequest?: number;
+		/** Documented time of Dynamics 365 Customer Insights' export for 1,000,000 profiles. */
+		replacedPlatformSeconds: number;
+		/** Milliseconds at scale 1 for `requests` imports, the last one of `lastBatchContacts`. */
+		floorMs(requests: number, lastBatchContacts: number): number;
+	};
+}
+
+/** A limit of L requests per window W lets request k start at floor(k / L) × W at the earliest: the last of R starts at (ceil(R / L) − 1) × W. */
+function windows(requests: number, limit: number, windowMs: number): number {
+	return (Math.ceil(requests / limit) - 1) * windowMs;
 }
 
 /**
@@ -48,6 +85,23 @@ export const DESTINATIONS: DestinationCase[] = [
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.campaignMonitor, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: '/import.json',
 		stored: (sandbox) => sandbox.campaignMonitor.subscribers('cm-list-newsletter').map((subscriber) => subscriber.EmailAddress),
+		slug: 'campaign-monitor',
+		storedInState: (state) => Number((state.campaignMonitor.lists as Array<{ ListID: string; subscribers: number }>).find((list) => list.ListID === 'cm-list-newsletter')!.subscribers),
+		credentialTest: { wrong: { apiKey: 'wrong' }, refusedStatus: 401, path: '/systemdate.json' },
+		editor: {
+			nodeFile: 'CampaignMonitor/CampaignMonitorExport.node.js',
+			nodeClass: 'CampaignMonitorExport',
+			parameters: { list: { __rl: true, mode: 'list', value: 'cm-list-newsletter' } },
+			lists: { kind: 'listSearch', method: 'searchLists', names: ['Newsletter (Sandbox Retail)', 'Outlet Shoppers (Sandbox Outlet)', 'VIP Customers (Sandbox Retail)'] },
+			customFields: { method: 'getListCustomFields', first: 'Address' },
+		},
+		bench: {
+			defaultScale: 4,
+			contactsPerRequest: CM_MAX_SUBSCRIBERS_PER_IMPORT,
+			replacedPlatformSeconds: 20 * 60,
+			// Synchronous: the last import's processing ends the export.
+			floorMs: (requests, last) => windows(requests, CM_RATE_LIMIT, CM_RATE_WINDOW_MS) + last * CM_IMPORT_MS_PER_SUBSCRIBER,
+		},
 	},
 	{
 		key: 'constantContact',
@@ -61,6 +115,21 @@ export const DESTINATIONS: DestinationCase[] = [
 		pollPath: '/activities',
 		stored: (sandbox) => sandbox.constantContact.listMembers('6f1c2a10-0000-4000-8000-000000000001').map((contact) => contact.email),
 		failedJobAnswer: { activities: [], activity_id: 'x', state: 'failed' },
+		slug: 'constant-contact',
+		storedInState: (state) => Number(state.constantContact.contacts),
+		credentialTest: { wrong: { oauthTokenData: { access_token: 'revoked' } }, refusedStatus: 401, path: '/v3/account/summary' },
+		editor: {
+			nodeFile: 'ConstantContact/ConstantContactExport.node.js',
+			nodeClass: 'ConstantContactExport',
+			parameters: {},
+			lists: { kind: 'loadOptions', method: 'getContactLists', names: ['Events', 'Newsletter', 'VIP Customers'] },
+			customFields: { method: 'getContactCustomFields', first: 'Loyalty Tier' },
+		},
+		bench: {
+			defaultScale: 0.1,
+			replacedPlatformSeconds: 60 * 60,
+			floorMs: (requests, last) => windows(requests, CC_REQUESTS_PER_SECOND, 1000) + CC_ACTIVITY_BASE_MS + last * CC_IMPORT_MS_PER_CONTACT,
+		},
 	},
 	{
 		key: 'activeCampaign',
@@ -74,6 +143,23 @@ export const DESTINATIONS: DestinationCase[] = [
 		pollPath: '/import/info',
 		stored: (sandbox) => sandbox.activeCampaign.listMembers(1).map((contact) => contact.email),
 		failedJobAnswer: { status: 'failed', success: [], failure: [] },
+		slug: 'active-campaign',
+		storedInState: (state) => Number(state.activeCampaign.contacts),
+		credentialTest: { wrong: { apiKey: 'wrong' }, refusedStatus: 403, path: '/api/3/users/me' },
+		editor: {
+			nodeFile: 'ActiveCampaign/ActiveCampaignExport.node.js',
+			nodeClass: 'ActiveCampaignExport',
+			parameters: {},
+			lists: { kind: 'loadOptions', method: 'getContactLists', names: ['Events', 'Newsletter', 'VIP Customers'] },
+			customFields: { method: 'getCustomFields', first: 'Address' },
+		},
+		bench: {
+			defaultScale: 10,
+			contactsPerRequest: AC_MAX_CONTACTS_PER_IMPORT,
+			replacedPlatformSeconds: 90 * 60,
+			floorMs: (requests, last) =>
+				Math.max(windows(requests, AC_REQUESTS_PER_SECOND, 1000), windows(requests, AC_BULK_IMPORTS_PER_MINUTE, 60_000)) + AC_BATCH_BASE_MS + last * AC_IMPORT_MS_PER_CONTACT,
+		},
 	},
 	{
 		key: 'omnisend',
@@ -86,8 +172,31 @@ export const DESTINATIONS: DestinationCase[] = [
 		importPath: '/batches',
 		pollPath: '/batches',
 		stored: (sandbox) => sandbox.omnisend.contacts().map((contact) => contact.email),
+		slug: 'omnisend',
+		storedInState: (state) => Number(state.omnisend.contacts),
+		credentialTest: { wrong: { apiKey: 'wrong' }, refusedStatus: 403, path: '/brands/current' },
+		editor: {
+			nodeFile: 'Omnisend/OmnisendExport.node.js',
+			nodeClass: 'OmnisendExport',
+			parameters: {},
+			// Omnisend has no lists (audiences are tags) and no custom-field discovery.
+			lists: { kind: 'loadOptions', method: '', names: [] },
+			customFields: { method: '', first: '' },
+		},
+		bench: {
+			defaultScale: 6,
+			contactsPerRequest: OMNISEND_MAX_ITEMS_PER_BATCH,
+			replacedPlatformSeconds: 240 * 60,
+			floorMs: (requests, last) => windows(requests, OMNISEND_REQUESTS_PER_MINUTE, 60_000) + OMNISEND_BATCH_BASE_MS + last * OMNISEND_MS_PER_ITEM,
+		},
 	},
 ];
+
+export function destinationBySlug(slug: string): DestinationCase {
+	const found = DESTINATIONS.find((destination) => destination.slug === slug);
+	if (!found) throw new Error(`Unknown destination ${slug}; use one of ${DESTINATIONS.map((destination) => destination.slug).join(', ')}`);
+	return found;
+}
 
 /** The destinations processed as asynchronous jobs. */
 export const ASYNC_DESTINATIONS = DESTINATIONS.filter((destination) => destination.pollPath !== undefined);

@@ -56,7 +56,7 @@ async function getAll<T>(node: INode, send: RequestSender, first: DestinationReq
 	for (let page = 0; request; page++) {
 		if (page >= MAX_PAGES) throw new NodeOperationError(node, `Constant Contact kept sending pages for ${what} (more than ${MAX_PAGES})`, { description: 'Nothing was sent.' });
 		const response = await send(request, 'discovery');
-		if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, what, response);
+		if (response.statusCode !== 200) throw responseError(node, SERVICE_NAME, what, response, true);
 		const body = response.body as Record<string, unknown> | undefined;
 		const items = body && typeof body === 'object' && !Array.isArray(body) ? body[key] : undefined;
 		if (!body || typeof body !== 'object' || Array.isArray(body) || (items !== undefined && !Array.isArray(items))) throw unexpectedDiscovery(node, SERVICE_NAME, what, response);

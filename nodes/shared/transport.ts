@@ -315,8 +315,8 @@ export function unreadableAnswer(serviceName: string, what: string, response: De
 }
 
 /** The same failure as an n8n error, for look-ups that run before anything is sent. */
-export function responseError(node: INode, serviceName: string, what: string, response: DestinationResponse): NodeApiError {
-	const failure = redirectFailure(serviceName, response) ?? answerFailure(serviceName, what, response);
+export function responseError(node: INode, serviceName: string, what: string, response: DestinationResponse, oauth2 = false): NodeApiError {
+	const failure = redirectFailure(serviceName, response) ?? answerFailure(serviceName, what, response, oauth2);
 	return new NodeApiError(node, { message: failure.message, statusCode: response.statusCode } as JsonObject, {
 		message: failure.message,
 		httpCode: String(response.statusCode),

@@ -3,6 +3,8 @@ import type { AddressInfo } from 'net';
 import { createServer } from 'net';
 import { join } from 'path';
 
+import type { SandboxState } from '../../test/destinations';
+import { DESTINATIONS } from '../../test/destinations';
 import { CACHE, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess } from './n8nRuntime';
 
 /**
@@ -20,21 +22,16 @@ function check(name: string, ok: boolean, detail: string): void {
 	progress(`${ok ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
 }
 
-type State = Record<string, Record<string, unknown>>;
-async function sandboxState(url: string): Promise<State> {
-	return (await (await fetch(`${url}/_sandbox/state`)).json()) as State;
+async function sandboxState(url: string): Promise<SandboxState> {
+	return (await (await fetch(`${url}/_sandbox/state`)).json()) as SandboxState;
 }
 
-/** Contacts the sandbox holds for each destination, as the examples export them. */
-function received(state: State): Record<string, number> {
+/** Contacts the sandbox holds for each destination of the registry, and in the VIP list the webhook example fills. */
+function received(state: SandboxState): Record<string, number> {
+	const counts: Record<string, number> = Object.fromEntries(DESTINATIONS.map((destination) => [destination.slug, destination.storedInState(state)]));
 	const cmLists = state.campaignMonitor.lists as Array<{ ListID: string; subscribers: number }>;
-	return {
-		'campaign-monitor': cmLists.find((list) => list.ListID === 'cm-list-newsletter')!.subscribers,
-		'campaign-monitor-vip': cmLists.find((list) => list.ListID === 'cm-list-vip')!.subscribers,
-		'constant-contact': Number(state.constantContact.contacts),
-		'active-campaign': Number(state.activeCampaign.contacts),
-		omnisend: Number(state.omnisend.contacts),
-	};
+	counts['campaign-monitor-vip'] = cmLists.find((list) => list.ListID === 'cm-list-vip')!.subscribers;
+	return counts;
 }
 
 /** A free TCP port on loopback (n8n also takes the next one for its task broker). */
@@ -67,9 +64,9 @@ async function main(): Promise<void> {
 		const files = importExamples(userFolder, sandbox.endpoints);
 		check('import', true, `${files.length} workflows: ${files.join(', ')}`);
 
-		for (const file of files.filter((name) => name.startsWith('scheduled-'))) {
+		for (const { slug: destination } of DESTINATIONS) {
+			const file = `scheduled-${destination}.json`;
 			const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { id: string; nodes: Array<{ name: string; type: string }> };
-			const destination = file.replace(/^scheduled-|\.json$/g, '');
 			const before = received(await sandboxState(sandbox.url))[destination];
 			progress(`Running ${file} with n8n execute`);
 			const run = n8nCommand(userFolder, ['execute', `--id=${workflow.id}`, '--rawOutput']);

@@ -186,7 +186,8 @@ export class ExportRun {
 	progress(): void {
 		if (Date.now() - this.lastLog < PROGRESS_LOG_INTERVAL_MS) return;
 		this.lastLog = Date.now();
-		this.logger.info(`${this.adapter.serviceName} export: ${this.batchesSubmitted} batches sent, ${this.ledger.exported} contacts exported so far`);
+		const waiting = this.jobs.size ? `, ${this.jobs.size} ${this.jobs.size === 1 ? 'job' : 'jobs'} still running at ${this.adapter.serviceName}` : '';
+		this.logger.info(`${this.adapter.serviceName} export: ${this.batchesSubmitted} batches sent, ${this.ledger.exported} contacts exported so far${waiting}`);
 	}
 
 	/**

@@ -26,6 +26,7 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 	let lastProgressAt = Date.now();
 	while ((following.submitting() && !run.stopped) || (run.jobs.size && (!run.stopped || run.mayFollowJobs))) {
 		await waitFor(following.intervalMs, session.signal);
+		if (!following.submitting()) run.progress();
 		if (run.jobs.size === 0) {
 			lastProgressAt = Date.now();
 			continue;
@@ -62,6 +63,7 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 			}
 			lastProgressAt = Date.now();
 			const again = run.endJob(job, status);
+			run.progress();
 			if (again) await submitAgain(run, again);
 			// A job the service stopped part-way (too many refused items) does not stop the export: its
 			// unprocessed contacts were sent again above (or end as not sent), and the other batches go on.

@@ -136,6 +136,8 @@ describe('Constant Contact Export', () => {
 
 		const revoked = await run([exportNode()], [{ email: 'a@example.com' }], { oauthTokenData: { access_token: 'revoked', refresh_token: 'revoked-too', token_type: 'Bearer' } });
 		expect(revoked.nodeError('Export')!.message).toMatch(/^Constant Contact refused the credentials \(401/);
+		// An OAuth2 credential has no API key: the way out is to reconnect it.
+		expect(revoked.nodeError('Export')!.description).toMatch(/^Reconnect the credential in n8n/);
 		expect(serialized(revoked.run)).not.toContain('sandbox-cc-client-secret');
 	});
 });
