@@ -14,8 +14,18 @@ export class ConstantContactExportOAuth2Api implements ICredentialType {
 	icon = { light: 'file:../nodes/ConstantContact/constantContact.svg', dark: 'file:../nodes/ConstantContact/constantContact.dark.svg' } as const;
 
 	properties: INodeProperties[] = [
-		// Authorization code with PKCE, as Constant Contact recommends; n8n refreshes the tokens.
-		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'pkce' },
+		{
+			displayName:
+				'Register an application in Constant Contact\'s developer portal with the Authorization Code flow and n8n\'s OAuth redirect URL, then enter its Client ID and Client Secret below: both are required.',
+			name: 'setupNotice',
+			type: 'notice',
+			default: '',
+		},
+		// The Authorization Code flow with the client secret: Constant Contact documents it for apps that
+		// can keep a secret (developer.constantcontact.com/api_guide/server_flow.html), which n8n is; PKCE is
+		// documented for public clients only (pkce_flow.html). Credentials saved earlier with the PKCE
+		// grant keep working: n8n refreshes them with the same refresh-token request.
+		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',

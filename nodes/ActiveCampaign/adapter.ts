@@ -21,8 +21,8 @@ export const ACTIVE_CAMPAIGN_FIELDS: StandardField[] = [
 	{ key: 'phone', displayName: 'Phone', defaultSource: 'phone' },
 ];
 
-/** Field types that hold several values, sent as "||a||b||". */
-const MULTI_VALUE_TYPES = new Set(['checkbox', 'listbox']);
+/** Field types that hold several values, sent as "||a||b||" (the guide names multiselect and checkbox; listbox kept for older accounts). */
+const MULTI_VALUE_TYPES = new Set(['checkbox', 'listbox', 'multiselect']);
 
 export interface ActiveCampaignSettings {
 	listIds: number[];
@@ -43,6 +43,8 @@ interface WireContact {
 	tags?: string[];
 	fields?: Array<{ id: number; value: string }>;
 	subscribe: Array<{ listid: number }>;
+	/** Also per contact: the page says "in the payload", its example puts it in each contact (unconfirmed which one counts). */
+	exclude_automations: boolean;
 }
 
 /** Milliseconds between looks at queued imports. */
@@ -90,7 +92,7 @@ export class ActiveCampaignAdapter extends EnvelopeAdapter implements Destinatio
 	}
 
 	serialize(record: IDataObject, email: string): WireContact {
-		const wire: WireContact = { email, subscribe: this.subscribe };
+		const wire: WireContact = { email, subscribe: this.subscribe, exclude_automations: this.settings.excludeAutomations };
 		for (const [key, source] of Object.entries(this.settings.fieldMap)) {
 			const value = textValue(record, source);
 			if (value !== undefined) wire[key as 'first_name' | 'last_name' | 'phone'] = value;
@@ -109,11 +111,14 @@ export class ActiveCampaignAdapter extends EnvelopeAdapter implements Destinatio
 	}
 
 	/**
-	 * Any 200 carrying a batchId is queued, whatever the casing or count of its success key (the
-	 * vendor's examples show both "Success": 1 and "success": n). A 400 names refused contacts as
-	 * objects; plain-string reasons (the per-minute import limit among them) mean wait and retry.
+	 * Any 2xx carrying a batchId is queued, whatever the casing or count of its success key (the
+	 * vendor's OpenAPI example shows "Success": 1, others "success": n). A 400 names refused contacts
+	 * as objects: by e-mail where given (then they are dropped and the rest re-sent), otherwise by a
+	 * `contact` index whose base (0 or 1) is not documented — the engine then isolates the contact at
+	 * fault, both readings being suspects. Plain-string reasons (the documented "Rate limit
+	 * exceeded." 400) mean wait and retry.
 	 */
-	interpretBatchResponse(response: DestinationResponse): BatchOutcome | undefined {
+	interpretBatchResponse(response: DestinationResponse, emails: readonly string[]): BatchOutcome | undefined {
 		const body = isObject(response.body) ? response.body : undefined;
 		if (response.statusCode >= 200 && response.statusCode < 300) {
 			const batchId = body?.batchId;
@@ -121,33 +126,37 @@ export class ActiveCampaignAdapter extends EnvelopeAdapter implements Destinatio
 			throw unreadableAnswer(SERVICE_NAME, 'the bulk import', response);
 		}
 		const reasons = Array.isArray(body?.failureReasons) ? (body.failureReasons as unknown[]) : [];
+		const message = typeof body?.message === 'string' ? body.message : '';
 		if (response.statusCode === 400 && reasons.length) {
-			const named = reasons.filter((reason): reason is { contact: number; failureReason?: unknown } => isObject(reason) && typeof reason.contact === 'number');
-			if (named.length === 0) {
-				const said = reasons.find((reason) => typeof reason === 'string') ?? body?.message;
-				throw new RetryableFailure(`ActiveCampaign asked to try later (${typeof said === 'string' ? said : 'HTTP 400'})`, { throttled: true });
+			const objects = reasons.filter(isObject);
+			if (objects.length === 0 || (objects.length < reasons.length && /rate limit/i.test(message))) {
+				const said = reasons.find((reason) => typeof reason === 'string') ?? message;
+				throw new RetryableFailure(`ActiveCampaign asked to try later (${typeof said === 'string' && said ? said : 'HTTP 400'})`, { throttled: true });
 			}
-			return {
-				kind: 'resend_without',
-				failures: named.map((failure) => ({
-					position: failure.contact,
-					reason: 'rejected_by_destination' as const,
-					message: `ActiveCampaign: ${typeof failure.failureReason === 'string' ? failure.failureReason : 'refused'}`,
-				})),
-			};
+			const wording = (reason: Record<string, unknown>) => `ActiveCampaign: ${typeof reason.failureReason === 'string' ? reason.failureReason : 'refused'}`;
+			const byEmail = failuresByEmail(emails, objects.filter((reason) => typeof reason.email === 'string').map((reason) => ({ email: reason.email, message: wording(reason) })));
+			if (byEmail.length) return { kind: 'resend_without', failures: byEmail };
+			const indexed = objects.filter((reason) => typeof reason.contact === 'number' || (typeof reason.contact === 'string' && /^\d+$/.test(reason.contact)));
+			const suspects = indexed.flatMap((reason) => [Number(reason.contact), Number(reason.contact) - 1]);
+			return { kind: 'refused', suspects, message: indexed.length ? wording(indexed[0]) : wording(objects[0]) };
+		}
+		if (response.statusCode === 400 && /rate limit/i.test(message)) {
+			throw new RetryableFailure(`ActiveCampaign asked to try later (${message})`, { throttled: true });
 		}
 		if (response.statusCode === 401 || response.statusCode === 403) {
 			throw new StopFailure(`ActiveCampaign refused the API key (${response.statusCode})`, 'Check the API key and the account URL in the credential (Settings → Developer in ActiveCampaign).', response.statusCode);
 		}
 		if (response.statusCode === 400 || response.statusCode === 413) {
-			throw new StopFailure(`ActiveCampaign refused the import (${response.statusCode}: ${typeof body?.message === 'string' ? body.message : describeBody(response.body)})`, undefined, response.statusCode);
+			throw new StopFailure(`ActiveCampaign refused the import (${response.statusCode}: ${message || describeBody(response.body)})`, undefined, response.statusCode);
 		}
 		return undefined;
 	}
 
 	/**
 	 * Imports are processed in order: ask about the oldest first and stop at the first still queued.
-	 * failed and interrupted are final (bulk-import-status-info): such a job ends at once.
+	 * Statuses (bulk-import-status-info): false (not set yet), waiting, claimed and active are still
+	 * running; completed ends with `failure` (e-mails) — `success` holds contact ids and is not used;
+	 * failed and interrupted are final: such a job ends at once.
 	 */
 	async pollJobs(send: RequestSender, jobs: ReadonlyArray<{ jobId: string; emails: readonly string[] }>): Promise<Map<string, JobStatus>> {
 		const statuses = new Map<string, JobStatus>();
@@ -182,7 +191,10 @@ function failuresOf(entries: unknown[], emails: readonly string[]): ContactFailu
 		entries.map((entry) => {
 			const fields = isObject(entry) ? entry : {};
 			const said = fields.reason ?? fields.failureReason;
-			return { email: typeof entry === 'string' ? entry : fields.email, message: `ActiveCampaign: ${typeof said === 'string' ? said : 'refused'}` };
+			return {
+				email: typeof entry === 'string' ? entry : fields.email,
+				message: `ActiveCampaign: ${typeof said === 'string' ? said : 'the import did not take this contact (listed under failure)'}`,
+			};
 		}),
 	);
 }

@@ -17,11 +17,33 @@ import { CAMPAIGN_MONITOR, campaignMonitorBaseUrl, getCustomFields, getList, SER
 /** Subscriber as the import endpoint takes it (subscribers reference, "Importing many subscribers"). */
 interface WireSubscriber {
 	EmailAddress: string;
-	Name: string;
+	/** Left out when there is no name: an existing subscriber's name is "updated with whatever is passed in". */
+	Name?: string;
 	MobileNumber?: string;
+	ConsentToSendSms?: ConsentToSendSms;
 	CustomFields: Array<{ Key: string; Value: string }>;
 	ConsentToTrack: 'yes' | 'no' | 'unchanged';
 }
+
+/** createsend-dotnet Models/ConsentToSendSms.cs: Unchanged, Yes, No (sent as strings). */
+export type ConsentToSendSms = 'Unchanged' | 'Yes' | 'No';
+
+/** E.164: "+", a country code not starting with 0, at most 15 digits in all (error 220 otherwise). */
+const E164 = /^\+[1-9]\d{1,14}$/;
+
+/**
+ * A phone number in E.164, or undefined when it cannot be one without guessing a country: spaces,
+ * dashes, dots and brackets are dropped and a leading international "00" becomes "+"; a number
+ * without either prefix is not guessed at.
+ */
+export function e164(raw: string): string | undefined {
+	let text = raw.trim().replace(/[\s().\-\u00a0]/g, '');
+	if (text.startsWith('00')) text = `+${text.slice(2)}`;
+	return E164.test(text) ? text : undefined;
+}
+
+/** Failure codes that mean the person left the list in some way: only Resubscribe adds them back (subscribers reference, import). */
+const NEEDS_RESUBSCRIBE: Record<number, string> = { 204: 'suppressed', 205: 'deleted', 206: 'unsubscribed', 207: 'bounced', 208: 'unconfirmed' };
 
 /** Answer of a processed import, whole (201) or with failures (400, code 210, under ResultData). */
 interface ImportResult {
@@ -42,6 +64,8 @@ export interface CampaignMonitorMapping {
 	customFields: CustomFieldMapping[];
 	autoMapCustomFields: boolean;
 	consentToTrack: 'yes' | 'no' | 'unchanged';
+	/** Sent with a mobile number only. */
+	consentToSendSms: ConsentToSendSms;
 	resubscribe: boolean;
 }
 
@@ -95,14 +119,19 @@ export class CampaignMonitorAdapter extends EnvelopeAdapter implements Destinati
 
 	serialize(record: IDataObject, email: string, context: SerializeContext): WireSubscriber {
 		const { mapping } = this;
-		const wire: WireSubscriber = {
-			EmailAddress: email,
-			Name: this.nameOf(record) ?? '',
-			CustomFields: [],
-			ConsentToTrack: mapping.consentToTrack,
-		};
+		const wire: WireSubscriber = { EmailAddress: email, CustomFields: [], ConsentToTrack: mapping.consentToTrack };
+		const name = this.nameOf(record);
+		if (name !== undefined) wire.Name = name;
 		const mobile = textValue(record, mapping.mobileNumberField);
-		if (mobile !== undefined) wire.MobileNumber = mobile;
+		if (mobile !== undefined) {
+			// Only valid E.164 numbers: anything else would fail the row (220) or the whole import.
+			const number = e164(mobile);
+			if (number === undefined) context.omit('MobileNumber');
+			else {
+				wire.MobileNumber = number;
+				wire.ConsentToSendSms = mapping.consentToSendSms;
+			}
+		}
 		this.customFields!.forEach(record, (field, value) => this.addCustomField(wire, field, value, context));
 		return wire;
 	}
@@ -117,16 +146,15 @@ export class CampaignMonitorAdapter extends EnvelopeAdapter implements Destinati
 
 	/** Multi-option fields take one entry per selected option; every other type takes one text value. */
 	private addCustomField(wire: WireSubscriber, field: CampaignMonitorCustomField, value: unknown, context: SerializeContext): void {
-		const maxLength = this.limits.maxFieldLength!;
 		if (field.DataType === 'MultiSelectMany' && Array.isArray(value)) {
 			for (const option of value) {
 				const text = textValue({ option } as IDataObject, 'option');
-				if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
+				if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fit('customFieldValue', text, field.FieldName) });
 			}
 			return;
 		}
 		const text = textValue({ value } as IDataObject, 'value');
-		if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fitLength(text, maxLength, field.FieldName) });
+		if (text !== undefined) wire.CustomFields.push({ Key: field.Key, Value: context.fit('customFieldValue', text, field.FieldName) });
 	}
 
 	/**
@@ -157,10 +185,12 @@ export class CampaignMonitorAdapter extends EnvelopeAdapter implements Destinati
 	private processed(result: ImportResult, emails: readonly string[]): BatchOutcome {
 		const failures = failuresByEmail(
 			emails,
-			(result.FailureDetails ?? []).map((detail) => ({
-				email: detail.EmailAddress,
-				message: `Campaign Monitor: ${detail.Message ?? 'refused'} (code ${detail.Code ?? 'unknown'})`,
-			})),
+			(result.FailureDetails ?? []).map((detail) => {
+				const left = typeof detail.Code === 'number' ? NEEDS_RESUBSCRIBE[detail.Code] : undefined;
+				// Version 1 keeps the reason rejected_by_destination (saved workflows filter on it); the code says which case.
+				const hint = left ? `; the person is ${left} on this list — only the Resubscribe option adds them back` : '';
+				return { email: detail.EmailAddress, message: `Campaign Monitor: ${detail.Message ?? 'refused'} (code ${detail.Code ?? 'unknown'}${hint})` };
+			}),
 		);
 		return {
 			kind: 'done',
@@ -197,6 +227,7 @@ export async function createCampaignMonitorAdapter(context: IExecuteFunctions): 
 		customFields,
 		autoMapCustomFields: options.autoMapCustomFields !== false,
 		consentToTrack: (options.consentToTrack as CampaignMonitorMapping['consentToTrack']) ?? 'unchanged',
+		consentToSendSms: (options.consentToSendSms as ConsentToSendSms | undefined) ?? 'Unchanged',
 		resubscribe: options.resubscribe === true,
 	};
 	const { targetName, phrase } = listsPhrase(SERVICE_NAME, [list]);

@@ -11,8 +11,10 @@ export const CAMPAIGN_MONITOR_LIMITS: DestinationLimits = {
 	// No byte limit is published; 10 MB is far above 1000 subscribers with 250-character custom fields.
 	maxBytesPerRequest: 10_000_000,
 	maxConcurrentRequests: 2,
-	// "Custom field values can be up to 250 characters" (subscribers reference).
-	maxFieldLength: 250,
+	// No length is published for Name or EmailAddress: they are sent whole.
+	fieldLimits: {
+		customFieldValue: { maxLength: 250, source: 'campaignmonitor.com/api/v3-3/subscribers: "each custom field value has a data limit of 250 characters"' },
+	},
 };
 
 export const CAMPAIGN_MONITOR_DEFAULT_BASE_URL = 'https://api.createsend.com/api/v3.3';

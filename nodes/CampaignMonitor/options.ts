@@ -24,6 +24,18 @@ export const campaignMonitorOptions: INodeProperties[] = [
 		default: 'unchanged',
 		description: 'Whether the subscribers consented to having their e-mail opens and clicks tracked',
 	},
+	{
+		displayName: 'Consent to Send SMS',
+		name: 'consentToSendSms',
+		type: 'options',
+		options: [
+			{ name: 'Unchanged', value: 'Unchanged' },
+			{ name: 'Yes', value: 'Yes' },
+			{ name: 'No', value: 'No' },
+		],
+		default: 'Unchanged',
+		description: 'Whether the subscribers consented to SMS; sent with a mobile number only',
+	},
 ];
 
 /** The name and mobile number fields, the same in every node version. */
@@ -66,6 +78,6 @@ export const campaignMonitorContactFields: INodeProperties[] = [
 		name: 'mobileNumberField',
 		type: 'string',
 		default: 'phone',
-		description: 'Input field holding the mobile number; leave empty to send none',
+		description: 'Input field holding the mobile number; leave empty to send none. Only numbers that are valid in international (E.164) form are sent, e.g. +61 400 000 000; others are left out and counted in the Summary (fieldsOmitted).',
 	},
 ];

@@ -1,4 +1,24 @@
-import type { DestinationLimits } from '../shared/adapter';
+import type { DestinationLimits, FieldLimit } from '../shared/adapter';
+
+const JSON_IMPORT_CONTACT = 'Constant Contact v3 swagger (api.cc.email/v3/swagger.yaml), definitions.JsonImportContact';
+
+/**
+ * The import's field limits, one table: JsonImportContact's maxLength per field. The e-mail limit
+ * (50, not the Contacts API's 80) is not subject to Long Values: a longer address is rejected before
+ * sending, since a cut address is another address.
+ */
+export const CONSTANT_CONTACT_FIELD_LIMITS: Record<string, FieldLimit> = {
+	email: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.email: maxLength 50` },
+	first_name: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.first_name: maxLength 50` },
+	last_name: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.last_name: maxLength 50` },
+	phone: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.phone: maxLength 50` },
+	street: { maxLength: 255, source: `${JSON_IMPORT_CONTACT}.street: maxLength 255` },
+	city: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.city: maxLength 50` },
+	state: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.state: maxLength 50` },
+	zip: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.zip: maxLength 50` },
+	country: { maxLength: 50, source: `${JSON_IMPORT_CONTACT}.country: maxLength 50` },
+	custom: { maxLength: 255, source: `${JSON_IMPORT_CONTACT}["cf:custom_field_name"]: maxLength 255` },
+};
 
 /**
  * Constant Contact API v3 (developer.constantcontact.com: import_contacts, rate_limits).
@@ -12,20 +32,7 @@ export const CONSTANT_CONTACT_LIMITS: DestinationLimits = {
 	maxBytesPerRequest: 4_000_000,
 	requestsPerSecond: 4,
 	maxConcurrentRequests: 1,
-};
-
-/** Longest values the import keeps (JsonImportContact model of the API). */
-export const CONSTANT_CONTACT_FIELD_LENGTHS: Record<string, number> = {
-	email: 80,
-	first_name: 50,
-	last_name: 50,
-	phone: 50,
-	street: 255,
-	city: 50,
-	state: 50,
-	zip: 50,
-	country: 50,
-	custom: 255,
+	fieldLimits: CONSTANT_CONTACT_FIELD_LIMITS,
 };
 
 /** "Each contact can contain up to 25 different custom fields." */

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { BatchOutcome, DestinationAdapter, DestinationResponse, JobStatus, RequestSender } from '../shared/adapter';
+import type { BatchOutcome, DestinationAdapter, DestinationResponse, JobStatus, RequestSender, SerializeContext } from '../shared/adapter';
 import { EnvelopeAdapter, failuresByEmail } from '../shared/adapterBase';
 import { textValue } from '../shared/contact';
 import { countryCode } from '../shared/countries';
@@ -11,7 +11,6 @@ import { readEmailField } from '../shared/descriptions';
 import { RetryableFailure, StopFailure } from '../shared/engine/errors';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { describeBody, responseError, unexpectedDiscovery, unreadableAnswer } from '../shared/transport';
-import { OMNISEND_NEW_CONTACT_STATUS_DATE } from './limits';
 import { OMNISEND, omnisendBaseUrl, SERVICE_NAME } from './transport';
 
 /** Contact properties and the member fields they come from by default. */
@@ -25,14 +24,20 @@ export const OMNISEND_FIELDS: StandardField[] = [
 	{ key: 'country', displayName: 'Country', defaultSource: 'country' },
 ];
 
-export type EmailStatus = 'subscribed' | 'nonSubscribed';
+/** 'none': no channel status is sent (Omnisend's own default for new contacts, existing ones unchanged). */
+export type EmailStatus = 'none' | 'subscribed' | 'nonSubscribed';
 
 export interface OmnisendSettings {
 	emailField: string;
 	fieldMap: Record<string, string>;
 	status: EmailStatus;
-	/** Also set the status of contacts Omnisend already has (explicit opt-in; off by default). */
+	/**
+	 * The user's explicit confirmation that the status may be set on contacts Omnisend already has:
+	 * Omnisend documents no way to set it for new contacts only, so a status is sent only with it.
+	 */
 	updateExistingStatus: boolean;
+	/** sendWelcomeMessage per identifier: false unless the user turns it on (Omnisend's default is true). */
+	sendWelcomeMessage: boolean;
 	tagWithSegments: boolean;
 	tags: string[];
 	customProperties: Array<{ name: string; sourceField: string }>;
@@ -67,7 +72,8 @@ const POLL_INTERVAL_MS = 3000;
 export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
-	private readonly statusDate: string;
+	/** The identifier's channels, or undefined when no status is sent. */
+	private readonly channels?: IDataObject;
 
 	/** Day the export started, to list only its batches. */
 	private readonly since: string;
@@ -87,7 +93,9 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 			envelope: { body: { method: 'POST', endpoint: 'contacts', items: [] }, arrayKey: 'items' },
 		});
 		const now = new Date();
-		this.statusDate = settings.updateExistingStatus ? now.toISOString().replace(/\.\d{3}Z$/, 'Z') : OMNISEND_NEW_CONTACT_STATUS_DATE;
+		// statusChangedAt is the field ContactChannelRequest defines for this API version (contacts
+		// OpenAPI 2026-03-15); the getting-started example still shows statusDate.
+		if (settings.status !== 'none') this.channels = { email: { status: settings.status, statusChangedAt: now.toISOString().replace(/\.\d{3}Z$/, 'Z') } };
 		this.since = now.toISOString().slice(0, 10);
 	}
 
@@ -98,10 +106,10 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 		if (!isObject(response.body)) throw unexpectedDiscovery(this.context.getNode(), SERVICE_NAME, 'the brand look-up', response);
 	}
 
-	serialize(record: IDataObject, email: string): IDataObject {
-		const wire: IDataObject = {
-			identifiers: [{ type: 'email', id: email, channels: { email: { status: this.settings.status, statusDate: this.statusDate } } }],
-		};
+	serialize(record: IDataObject, email: string, context: SerializeContext): IDataObject {
+		const identifier: IDataObject = { type: 'email', id: email, sendWelcomeMessage: this.settings.sendWelcomeMessage };
+		if (this.channels) identifier.channels = this.channels;
+		const wire: IDataObject = { identifiers: [identifier] };
 		for (const [key, source] of Object.entries(this.settings.fieldMap)) {
 			const value = textValue(record, source);
 			if (value !== undefined) wire[key] = value;
@@ -109,7 +117,7 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 		const code = countryCode(wire.country as string | undefined);
 		if (code) wire.countryCode = code;
 		const tags = tagsFor(record, this.settings.tagWithSegments, this.settings.tags);
-		if (tags) wire.tags = tags;
+		if (tags) wire.tags = context.fitItems('tags', tags, 'tags');
 		if (this.settings.customProperties.length) {
 			const properties: IDataObject = {};
 			for (const { name, sourceField } of this.settings.customProperties) {
@@ -188,7 +196,10 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 		const failures = failuresByEmail(
 			emails,
 			(items.errors ?? []).map((item) => {
-				const detail = item.response?.errors?.map((error) => `${error.field}: ${error.message}`).join('; ') || item.response?.detail || item.response?.title || `HTTP ${item.responseCode}`;
+				const fields = item.response?.errors?.filter((error) => error.field || error.message) ?? [];
+				const detail = fields.length
+					? `refused ${fields.map((error) => `"${error.field ?? '?'}" (${error.message ?? 'invalid'})`).join(', ')}`
+					: item.response?.detail || item.response?.title || `refused the contact (HTTP ${item.responseCode ?? 'unknown'})`;
 				return { email: emailOf(item), message: `Omnisend: ${detail}` };
 			}),
 		);
@@ -228,11 +239,20 @@ export async function createOmnisendAdapter(context: IExecuteFunctions): Promise
 		if (!sourceField) throw new NodeOperationError(node, `Custom property "${name}" is mapped from an empty field name`);
 		return { name, sourceField };
 	});
+	const status = context.getNodeParameter('emailStatus', 0, 'none') as EmailStatus;
+	const updateExistingStatus = options.updateExistingStatus === true;
+	if (status !== 'none' && !updateExistingStatus) {
+		throw new NodeOperationError(node, `Email Status "${status === 'subscribed' ? 'Subscribed' : 'Non-Subscribed'}" would also change contacts Omnisend already has`, {
+			description:
+				'Omnisend documents no way to set a status for new contacts only, nor that an older status date is ignored. Choose "Leave to Omnisend", or turn on "Update Status of Existing Contacts" if every contact in this export agreed to this status. Nothing was sent.',
+		});
+	}
 	return new OmnisendAdapter(context, baseUrl, {
 		emailField,
 		fieldMap: readFieldMap(context, OMNISEND_FIELDS),
-		status: context.getNodeParameter('emailStatus', 0, 'nonSubscribed') as EmailStatus,
-		updateExistingStatus: options.updateExistingStatus === true,
+		status,
+		updateExistingStatus,
+		sendWelcomeMessage: options.sendWelcomeMessage === true,
 		tagWithSegments: tagging.tagWithSegments,
 		tags: parseTagList(tagging.tags),
 		customProperties,

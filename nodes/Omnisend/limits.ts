@@ -10,13 +10,11 @@ export const OMNISEND_LIMITS: DestinationLimits = {
 	maxBytesPerRequest: 2_000_000,
 	requestsPerMinute: 400,
 	maxConcurrentRequests: 2,
+	// Only the tags have a published limit; no contact field has a maxLength in the OpenAPI, so other
+	// values are sent whole and Omnisend's refusal of an item becomes its reason.
+	fieldLimits: {
+		tags: { maxItems: 100, source: 'Omnisend contacts OpenAPI 2026-03-15, ContactRequest.tags: "maxItems": 100' },
+	},
 };
 
 export const OMNISEND_DEFAULT_BASE_URL = 'https://api.omnisend.com/api';
-
-/**
- * Status date given to new contacts' e-mail status unless existing contacts are to be updated too.
- * Omnisend ignores a status older than the one it holds, so a contact who opted out (or in) later
- * keeps that status; a contact Omnisend does not know yet takes the status we send.
- */
-export const OMNISEND_NEW_CONTACT_STATUS_DATE = '2000-01-01T00:00:00Z';

@@ -22,15 +22,16 @@ export const tagsProperty: INodeProperties = {
 };
 
 export const emailStatusProperty: INodeProperties = {
-	displayName: 'Email Status for New Contacts',
+	displayName: 'Email Status',
 	name: 'emailStatus',
 	type: 'options',
 	options: [
-		{ name: 'Non-Subscribed', value: 'nonSubscribed', description: 'Known, but not to receive marketing e-mail' },
-		{ name: 'Subscribed', value: 'subscribed', description: 'Only if these people opted in to marketing e-mail' },
+		{ name: 'Leave to Omnisend', value: 'none', description: 'Send no status: existing contacts keep theirs, new ones get Omnisend\'s default' },
+		{ name: 'Non-Subscribed', value: 'nonSubscribed', description: 'Known, but not to receive marketing e-mail; applies to existing contacts too' },
+		{ name: 'Subscribed', value: 'subscribed', description: 'Only if every one of these people opted in to marketing e-mail; applies to existing contacts too' },
 	],
-	default: 'nonSubscribed',
-	description: 'Omnisend has no lists: contacts are grouped by tags. Contacts Omnisend already has keep their status unless the option "Update Status of Existing Contacts" is on.',
+	default: 'none',
+	description: 'Omnisend has no lists: contacts are grouped by tags. A status is sent only with the option "Update Status of Existing Contacts" on, because Omnisend documents no way to set it for new contacts only.',
 };
 
 export const customPropertiesProperty: INodeProperties = {
@@ -60,6 +61,13 @@ export const omnisendOptions: INodeProperties[] = [
 		name: 'updateExistingStatus',
 		type: 'boolean',
 		default: false,
-		description: 'Whether contacts Omnisend already has take the status above too. Off by default: people who unsubscribed stay unsubscribed. Turn on only with their consent.',
+		description: 'Whether the status above may be sent, which changes it for contacts Omnisend already has too (people who unsubscribed included). Turn on only with their consent.',
+	},
+	{
+		displayName: 'Send Welcome Message',
+		name: 'sendWelcomeMessage',
+		type: 'boolean',
+		default: false,
+		description: 'Whether Omnisend may send its welcome message to new contacts (if the brand\'s welcome workflow is on). Off by default: an export is not a sign-up.',
 	},
 ];

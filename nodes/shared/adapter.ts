@@ -13,10 +13,29 @@ export interface DestinationLimits {
 	requestsPerMinute?: number;
 	/** A separate, lower rate for bulk import requests only. */
 	importRequestsPerMinute?: number;
+	/**
+	 * A separate rate for bulk imports that carry a single contact (ActiveCampaign: 20 a minute);
+	 * such requests are paced and counted under the purpose 'import-single' instead of 'import'.
+	 */
+	singleImportRequestsPerMinute?: number;
 	/** Requests in flight at once: 1 where tokens rotate or the service serialises anyway. */
 	maxConcurrentRequests: number;
-	/** Longest value the service keeps in one field, where it cuts longer ones. */
-	maxFieldLength?: number;
+	/**
+	 * The destination's one table of field limits, enforced by the engine's Long Values policy
+	 * (`SerializeContext.fit`, `fitItems`): only limits a source states, each naming it. Fields
+	 * without an entry are sent whole; the service's refusal of a contact then becomes its reason.
+	 */
+	fieldLimits: Record<string, FieldLimit>;
+}
+
+/** A limit a source states for one field of the destination's contact. */
+export interface FieldLimit {
+	/** Characters. */
+	maxLength?: number;
+	/** Entries of a list (tags). */
+	maxItems?: number;
+	/** Where the limit is stated (vendor page, OpenAPI or SDK file). */
+	source: string;
 }
 
 /** One request as the transport sends it; the path is relative to the credential's base URL. */
@@ -56,7 +75,15 @@ export type BatchOutcome =
 	 * The service refused the whole request because of some contacts: those are rejected and the
 	 * rest of the batch is sent again without them.
 	 */
-	| { kind: 'resend_without'; failures: ContactFailure[] };
+	| { kind: 'resend_without'; failures: ContactFailure[] }
+	/**
+	 * The service refused the whole request because of some contacts it does not name reliably (an
+	 * index of undocumented base, say). `suspects` are positions (as sent) it hints at, if any; the
+	 * engine isolates the contacts at fault by sending parts of the batch again, within a small
+	 * budget of extra imports, and never rejects a contact on a hint alone. `message` is the
+	 * service's words, given to the contact found at fault.
+	 */
+	| { kind: 'refused'; suspects: number[]; message: string };
 
 export type JobStatus =
 	/** Still running; `progress` (any number that grows as the job advances) tells a slow job from a stalled one. */
@@ -82,10 +109,15 @@ export interface DestinationField {
 /** What `serialize` may ask of the engine, which owns the policies for bad values. */
 export interface SerializeContext {
 	/**
-	 * Applies the user's long-value policy to a value of `field`: returns it whole or truncated, or
-	 * throws a ContactRejection (`field_too_long`).
+	 * Applies the user's Long Values policy to a value of `field` (a key of the destination's
+	 * `fieldLimits`; `label` names it in messages): returns it whole or truncated, or throws a
+	 * ContactRejection (`field_too_long`). A field without a limit is returned as it is.
 	 */
-	fitLength(value: string, maxLength: number, field: string): string;
+	fit(field: string, value: string, label?: string): string;
+	/** The same for a list (tags): at most the field's `maxItems` entries. */
+	fitItems<T>(field: string, values: T[], label?: string): T[];
+	/** Counts a field left out of one contact because its value is not valid there (Summary `fieldsOmitted`). */
+	omit(field: string): void;
 }
 
 /** Thrown by `serialize` when one contact cannot be sent; the engine turns it into a Rejected item. */
@@ -171,6 +203,9 @@ export interface DestinationAdapter {
  */
 export type RequestSender = (request: DestinationRequest, purpose: RequestPurpose) => Promise<DestinationResponse>;
 
-export type RequestPurpose = 'discovery' | 'import' | 'poll';
+export type RequestPurpose = 'discovery' | 'import' | 'import-single' | 'poll';
+
+/** How requests are counted in the Summary's requestsByPurpose: by purpose, and imports sent to isolate refused contacts apart. */
+export type RequestCount = RequestPurpose | 'isolate';
 
 export type AdapterFactory = (context: IExecuteFunctions) => Promise<DestinationAdapter>;

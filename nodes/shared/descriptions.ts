@@ -54,10 +54,10 @@ export function exportOptions(maxBatchSize: number, extra: INodeProperties[]): I
 			type: 'options',
 			options: [
 				{ name: 'Reject the Contact', value: 'reject', description: 'The contact goes to Rejected with reason field_too_long' },
-				{ name: 'Truncate and Count', value: 'truncate', description: 'The value is cut to the limit; the Summary counts truncated values' },
+				{ name: 'Truncate and Count', value: 'truncate', description: 'The value (or list of tags) is cut to the limit; the Summary counts truncated values' },
 			],
 			default: 'reject',
-			description: 'What to do with a value longer than the service keeps',
+			description: 'What to do with a value longer than the service documents it takes. Fields without a documented limit are sent whole, and a refusal by the service becomes the contact\'s reason.',
 		},
 		{
 			displayName: 'Max Contacts per Run',

@@ -11,7 +11,7 @@ import { importSchema as ccImportSchema } from '../sandbox/constantContact';
 import { batchSchema as omnisendBatchSchema, contactSchema as omnisendContactSchema } from '../sandbox/omnisend';
 
 const context = { getNode: () => ({ name: 'Export' }) as INode } as unknown as IExecuteFunctions;
-const fit: SerializeContext = { fitLength: (value) => value };
+const fit: SerializeContext = { fit: (_field, value) => value, fitItems: (_field, values) => values, omit: () => {} };
 const defaults = (fields: Array<{ key: string; defaultSource: string }>) => Object.fromEntries(fields.map((f) => [f.key, f.defaultSource]));
 const member = {
 	email: 'Ada@Example.com',
@@ -80,27 +80,29 @@ describe('request bodies match the documented shapes (validated with the sandbox
 			tags: ['n8n', 'VIP', 'Newsletter'],
 			fields: [{ id: 7, value: '||VIP||Newsletter||' }, { id: 2, value: 'London' }],
 			subscribe: [{ listid: 1 }, { listid: 3 }],
+			exclude_automations: true,
 		});
 		const body = JSON.parse(adapter.buildBatchRequest(JSON.stringify(wire)).body!);
 		expect(body.exclude_automations).toBe(true);
 		expect(acImportSchema.safeParse(body).success).toBe(true);
-		expect(adapter.interpretBatchResponse({ statusCode: 200, headers: {}, body: { success: 1, queued_contacts: 1, batchId: 'b1' } })).toEqual({ kind: 'job', jobId: 'b1' });
+		expect(adapter.interpretBatchResponse({ statusCode: 200, headers: {}, body: { success: 1, queued_contacts: 1, batchId: 'b1' } }, ['ada@example.com'])).toEqual({ kind: 'job', jobId: 'b1' });
 	});
 
-	test('Omnisend POST /batches', async () => {
+	test('Omnisend POST /batches: by default no channel status and no welcome message', async () => {
 		const adapter = new OmnisendAdapter(context, 'https://api.omnisend.com/api', {
 			emailField: 'email',
 			fieldMap: defaults(OMNISEND_FIELDS),
-			status: 'subscribed',
+			status: 'none',
 			updateExistingStatus: false,
+			sendWelcomeMessage: false,
 			tagWithSegments: true,
 			tags: [],
 			customProperties: [{ name: 'loyaltyTier', sourceField: 'loyaltyTier' }],
 		});
 		await adapter.prepare(answer({ brandID: 'b' }));
-		const wire = adapter.serialize(member, 'ada@example.com');
+		const wire = adapter.serialize(member, 'ada@example.com', fit);
 		expect(wire).toEqual({
-			identifiers: [{ type: 'email', id: 'ada@example.com', channels: { email: { status: 'subscribed', statusDate: '2000-01-01T00:00:00Z' } } }],
+			identifiers: [{ type: 'email', id: 'ada@example.com', sendWelcomeMessage: false }],
 			firstName: 'Ada',
 			lastName: 'Lovelace',
 			address: '12 St James Sq',
@@ -115,6 +117,23 @@ describe('request bodies match the documented shapes (validated with the sandbox
 		const body = JSON.parse(adapter.buildBatchRequest(JSON.stringify(wire)).body!);
 		expect(body).toMatchObject({ method: 'POST', endpoint: 'contacts' });
 		expect(omnisendBatchSchema.safeParse(body).success).toBe(true);
+	});
+
+	test('Omnisend with a status chosen: statusChangedAt, the field of this API version', async () => {
+		const adapter = new OmnisendAdapter(context, 'https://api.omnisend.com/api', {
+			emailField: 'email',
+			fieldMap: {},
+			status: 'subscribed',
+			updateExistingStatus: true,
+			sendWelcomeMessage: true,
+			tagWithSegments: false,
+			tags: [],
+			customProperties: [],
+		});
+		const wire = adapter.serialize(member, 'ada@example.com', fit) as { identifiers: Array<{ channels: { email: { status: string; statusChangedAt: string } }; sendWelcomeMessage: boolean }> };
+		expect(wire.identifiers[0]).toMatchObject({ sendWelcomeMessage: true, channels: { email: { status: 'subscribed' } } });
+		expect(wire.identifiers[0].channels.email.statusChangedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+		expect(omnisendContactSchema.safeParse(wire).success).toBe(true);
 	});
 });
 

@@ -5,16 +5,33 @@ import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
 import { later, parseJson, retryAfterSeconds, SlidingWindowLimiter } from './core';
 
 /**
- * ActiveCampaign (API v3) as the sandbox models it. Documented constants:
- * - bulk_import: at most 250 contacts and 399,999 bytes per request.
- * - 5 requests per second per account, all requests (sliding window); bulk imports also 100 per
- *   minute for multi-contact requests and 20 per minute for single-contact ones. 429 with Retry-After.
- * - Imports are asynchronous: a batch completes AC_BATCH_BASE_MS + AC_IMPORT_MS_PER_CONTACT per contact
- *   after it is accepted (modelled); import/info answers status false until then.
- * - A request with a contact whose e-mail is malformed, or with unknown field or list ids, is refused
- *   whole (400, failureReasons by contact index). Addresses at ".invalid" domains pass validation but
- *   fail processing (the account's exclusion list), and are listed under failure by import/info.
- * - Unsubscribed list members are not re-subscribed.
+ * ActiveCampaign (API v3) as the sandbox models it. Each rule names its source; the contract notes
+ * are docs/destinations/activecampaign.md. Sources:
+ * [BI]  https://developers.activecampaign.com/reference/bulk-import-contacts
+ * [BIS] https://developers.activecampaign.com/reference/bulk-import-status-info
+ * [RL]  https://developers.activecampaign.com/reference/rate-limits
+ * [OAS] the vendor's ReadMe OpenAPI definition behind those pages (paths./import/bulk_import)
+ * - [BI] bulk_import: at most 250 contacts per request; [BI] payload "less than 400K bytes".
+ * - [RL] 5 requests per second per account (window type unconfirmed: modelled as sliding); 429 with
+ *   Retry-After in seconds. [BI] bulk imports also 100 per minute for multi-contact requests and 20
+ *   per minute for single-contact ones; [OAS] answered as 400 {"message": "Rate limit exceeded.",
+ *   "failureReasons": ["Up to 100 imports may be requested per minute…"]} (form '400', the default),
+ *   or as the general 429 (form '429').
+ * - [OAS] 200 {"Success": 1, "queued_contacts": n, "batchId", "message"}: the success key's casing and
+ *   count vary between the vendor's examples, so both are a switch (forms.successKey, forms.queued).
+ * - [BIS] Imports are asynchronous; status is false until set, then waiting, claimed, active and
+ *   completed (forms.pending lists the states shown before the end); failed and interrupted end a batch
+ *   "and can no longer be retried" (forms.final). `success` lists contact ids, `failure` e-mails.
+ *   Timing (AC_BATCH_BASE_MS + AC_IMPORT_MS_PER_CONTACT per contact) is modelled, not documented.
+ * - [OAS] A contact that fails validation refuses the whole request: 400 "JSON payload did not pass
+ *   validation…" with failureReasons [{contact: index, failureReason}]. Whether the index counts from
+ *   0 or 1 is not documented: forms.indexBase. The e-mail rule is modelled on the example reason
+ *   "Field 'email' incorrect format"; `refuseEmails` lets a test name addresses refused this way.
+ * - Addresses at ".invalid" domains pass validation but fail processing (modelled on the account's
+ *   exclusion list, unconfirmed) and are listed under failure by import/info.
+ * - [OAS] subscribe: "Contacts may not be subscribed to lists which they have previously unsubscribed from."
+ * - [BI] exclude_automations: the text says "in the payload", the example puts it in each contact:
+ *   both places are accepted; automations run for a contact unless one of them is true.
  */
 export const AC_MAX_CONTACTS_PER_IMPORT = 250;
 export const AC_MAX_IMPORT_BYTES = 399_999;
@@ -36,6 +53,8 @@ export const contactSchema = z
 		fields: z.array(z.object({ id: z.number().int(), value: z.string() }).strict()).optional(),
 		subscribe: z.array(z.object({ listid: z.number().int() }).strict()).optional(),
 		unsubscribe: z.array(z.object({ listid: z.number().int() }).strict()).optional(),
+		// [OAS] request example: "exclude_automations": false inside a contact.
+		exclude_automations: z.boolean().optional(),
 	})
 	.strict();
 
@@ -76,10 +95,41 @@ interface Batch {
 	id: string;
 	doneAt: number;
 	done: boolean;
+	/** Contact ids [BIS]. */
 	success: string[];
 	failure: Array<{ email: string; reason: string }>;
 	automationsExcluded: boolean;
+	/** import/info polls answered so far, to walk through forms.pending. */
+	polls: number;
 }
+
+/** Answer forms the vendor documents (or shows) in more than one way: one switch per form. */
+export interface AcForms {
+	/** [OAS] example "Success": 1; other examples "success". */
+	successKey: 'Success' | 'success';
+	/** The success count: 1 as in the example, or the number of contacts queued. */
+	successCount: 'one' | 'contacts';
+	/** Base of failureReasons[].contact (undocumented). */
+	indexBase: 0 | 1;
+	/** How the per-minute import limit is answered. */
+	rateLimit: '400' | '429';
+	/** Statuses import/info shows while a batch is not done, one per poll (the last repeats). */
+	pending: Array<false | 'waiting' | 'claimed' | 'active'>;
+	/** How a batch ends. */
+	final: 'completed' | 'failed' | 'interrupted';
+	/** import/info `failure` entries: e-mails as documented, or objects {email, reason}. */
+	failureEntries: 'emails' | 'objects';
+}
+
+export const AC_DEFAULT_FORMS: AcForms = {
+	successKey: 'Success',
+	successCount: 'one',
+	indexBase: 0,
+	rateLimit: '400',
+	pending: [false],
+	final: 'completed',
+	failureEntries: 'emails',
+};
 
 export class ActiveCampaignSandbox implements ServiceModule {
 	/** Bumped by reset(): work scheduled before a reset must not touch the new state. */
@@ -101,6 +151,9 @@ export class ActiveCampaignSandbox implements ServiceModule {
 
 	private batches = new Map<string, Batch>();
 
+	/** Contact ids by e-mail, for import/info `success` [BIS]. */
+	private contactIds = new Map<string, number>();
+
 	readonly lists = [
 		{ id: '1', name: 'Newsletter', stringid: 'newsletter' },
 		{ id: '2', name: 'VIP Customers', stringid: 'vip-customers' },
@@ -116,8 +169,16 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		{ id: '6', title: 'Loyalty Tier', perstag: 'LOYALTY_TIER', type: 'dropdown' },
 	];
 
-	/** Imports that arrived with automations left on. */
+	/** Imports that arrived with automations left on for some contact. */
 	importsWithAutomations = 0;
+
+	forms: AcForms = { ...AC_DEFAULT_FORMS };
+
+	/** Addresses refused at validation as "Field 'email' incorrect format" (a test hook). */
+	refuseEmails = new Set<string>();
+
+	/** Contacts of each accepted import request, for tests (how many imports, of what size). */
+	readonly importSizes: number[] = [];
 
 	constructor(private readonly scale: number) {
 		this.perSecond = new SlidingWindowLimiter(AC_REQUESTS_PER_SECOND, 1000 / scale);
@@ -132,7 +193,11 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		this.singlePerMinute.reset();
 		this.contactsByEmail = new Map();
 		this.batches = new Map();
+		this.contactIds = new Map();
 		this.importsWithAutomations = 0;
+		this.forms = { ...AC_DEFAULT_FORMS };
+		this.refuseEmails = new Set();
+		this.importSizes.length = 0;
 	}
 
 	contacts(): AcContact[] {
@@ -170,14 +235,22 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		if (method === 'POST' && (path === '/api/3/contacts' || path === '/api/3/contact/sync')) return this.singleContact(request.rawBody, path.endsWith('sync'));
 		if (method === 'GET' && path === '/api/3/import/info') {
 			const batch = this.batches.get(query.get('batchId') ?? '');
+			// Unknown batchId: undocumented ([OAS] documents only the 400 for a missing one); modelled as 404.
 			if (!batch) return { status: 404, body: { message: 'Batch not found' } };
-			if (!batch.done) return { status: 200, body: { status: false } };
-			return { status: 200, body: { status: 'completed', success: batch.success, failure: batch.failure } };
+			const polls = batch.polls++;
+			if (!batch.done) return { status: 200, body: { status: this.forms.pending[Math.min(polls, this.forms.pending.length - 1)] } };
+			const failure = this.forms.failureEntries === 'emails' ? batch.failure.map((entry) => entry.email) : batch.failure;
+			if (this.forms.final !== 'completed') return { status: 200, body: { status: this.forms.final } };
+			return { status: 200, body: { status: 'completed', success: batch.success, failure } };
 		}
 		return { status: 404, body: { message: `No route for ${method} ${path}` } };
 	}
 
-	/** One contact per request, as n8n's built-in ActiveCampaign node creates or syncs them. */
+	/**
+	 * One contact per request, as n8n's built-in ActiveCampaign node creates or syncs them (for the
+	 * benchmarks): https://developers.activecampaign.com/reference/create-a-new-contact and
+	 * …/sync-a-contacts-data; the 422 bodies are modelled.
+	 */
 	private singleContact(rawBody: Buffer, sync: boolean): SandboxResponse {
 		const json = parseJson(rawBody);
 		const parsed = json.ok ? singleContactSchema.safeParse(json.value) : undefined;
@@ -216,21 +289,37 @@ export class ActiveCampaignSandbox implements ServiceModule {
 		const perMinute = contacts.length > 1 ? this.bulkPerMinute : this.singlePerMinute;
 		const minute = perMinute.take('account', arrivedAt);
 		if (!minute.allowed) {
+			if (this.forms.rateLimit === '400') {
+				// [OAS] 400 "Other Error" example, word for word.
+				return {
+					status: 400,
+					body: {
+						success: 0,
+						message: 'Rate limit exceeded.',
+						failureReasons: ['Up to 100 imports may be requested per minute.Please batch contacts into larger requests, or retry this request in a minute.'],
+					},
+				};
+			}
 			return { status: 429, body: { message: 'Bulk import rate limit exceeded' }, headers: { 'Retry-After': retryAfterSeconds(minute.retryAfterMs, this.scale) } };
 		}
 		const fieldIds = new Set(this.fields.map((field) => Number(field.id)));
 		const listIds = new Set(this.lists.map((list) => Number(list.id)));
 		const failureReasons: Array<{ contact: number; failureReason: string }> = [];
-		contacts.forEach((contact, index) => {
-			if (!/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(contact.email)) failureReasons.push({ contact: index, failureReason: "Field 'email' incorrect format" });
+		contacts.forEach((contact, position) => {
+			const index = position + this.forms.indexBase;
+			if (!/^[^\s@]+@[^\s@]+\.[a-z0-9-]{2,}$/i.test(contact.email) || this.refuseEmails.has(contact.email)) failureReasons.push({ contact: index, failureReason: "Field 'email' incorrect format" });
 			const badField = contact.fields?.find((field) => !fieldIds.has(field.id));
 			if (badField) failureReasons.push({ contact: index, failureReason: `Field id ${badField.id} does not exist` });
 			const badList = [...(contact.subscribe ?? []), ...(contact.unsubscribe ?? [])].find((list) => !listIds.has(list.listid));
 			if (badList) failureReasons.push({ contact: index, failureReason: `List id ${badList.listid} does not exist` });
 		});
-		if (failureReasons.length) return { status: 400, body: { success: 0, message: 'Some contacts failed validation', failureReasons } };
+		if (failureReasons.length) {
+			return { status: 400, body: { success: 0, message: 'JSON payload did not pass validation. Please fix failure Reasons and retry. The import was not queued for processing.', failureReasons } };
+		}
 
-		if (parsed.data.exclude_automations !== true) this.importsWithAutomations++;
+		const excludedEverywhere = parsed.data.exclude_automations === true || contacts.every((contact) => contact.exclude_automations === true);
+		if (!excludedEverywhere) this.importsWithAutomations++;
+		this.importSizes.push(contacts.length);
 		const now = Date.now();
 		const batch: Batch = {
 			id: randomUUID(),
@@ -238,12 +327,18 @@ export class ActiveCampaignSandbox implements ServiceModule {
 			done: false,
 			success: [],
 			failure: [],
-			automationsExcluded: parsed.data.exclude_automations === true,
+			automationsExcluded: excludedEverywhere,
+			polls: 0,
 		};
 		this.batches.set(batch.id, batch);
 		const generation = this.generation;
 		later(batch.doneAt - now, () => generation === this.generation && this.process(batch, contacts));
-		return { status: 200, body: { success: 1, queued_contacts: contacts.length, batchId: batch.id }, contacts: contacts.length };
+		const count = this.forms.successCount === 'one' ? 1 : contacts.length;
+		return {
+			status: 200,
+			body: { [this.forms.successKey]: count, queued_contacts: contacts.length, batchId: batch.id, message: 'Contact import queued' },
+			contacts: contacts.length,
+		};
 	}
 
 	private process(batch: Batch, contacts: Array<z.infer<typeof contactSchema>>): void {
@@ -268,7 +363,8 @@ export class ActiveCampaignSandbox implements ServiceModule {
 				if (contact.lists.get(listid) !== 2) contact.lists.set(listid, 1);
 			}
 			for (const { listid } of input.unsubscribe ?? []) contact.lists.set(listid, 2);
-			batch.success.push(input.email);
+			if (!this.contactIds.has(email)) this.contactIds.set(email, this.contactIds.size + 1);
+			batch.success.push(String(this.contactIds.get(email)));
 		}
 		batch.done = true;
 	}

@@ -4,14 +4,29 @@ import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
 import { basicAuth, FixedWindowLimiter, parseJson } from './core';
 
 /**
- * Campaign Monitor (createsend API v3.3) as the sandbox models it. Documented constants:
- * - 1000 subscribers per import (subscribers reference).
- * - Rate limit: Campaign Monitor publishes no number. ASSUMED: 60 requests per 60-second fixed
- *   window per API key (the X-RateLimit-Limit of 60 in Campaign Monitor's own 429 example), reported
- *   on every answer with X-RateLimit-Limit/Remaining/Reset (seconds); a 429 has no Retry-After.
+ * Campaign Monitor (createsend API v3.3) as the sandbox models it; contract notes in
+ * docs/destinations/campaignmonitor.md. Sources:
+ * [SUB] https://www.campaignmonitor.com/api/v3-3/subscribers/
+ * [SDK] github.com/campaignmonitor/createsend-python test/fixtures/import_subscribers*.json (same in
+ *       createsend-ruby and createsend-php), createsend-dotnet Subscriber.cs and Models/ConsentToSendSms.cs
+ * - [SUB] 1000 subscribers per import.
+ * - [SDK] a processed import answers 201 with {FailureDetails, TotalUniqueEmailsSubmitted,
+ *   TotalExistingSubscribers, TotalNewSubscribers, DuplicateEmailsInSubmission}, or 400 code 210 with
+ *   that result under ResultData when some rows failed. The per-row codes 204–208 (suppressed,
+ *   deleted, unsubscribed, bounced, unconfirmed: "Subscriber is not added") and 220 (MobileNumber
+ *   "not a valid E.164 phone number") are known from a transcription of the vendor's error list only
+ *   (unconfirmed); whether 220 fails the row or the whole request is not documented: forms.mobileError.
+ * - [SUB] "name … and any custom field values are updated with whatever is passed in": an empty Name
+ *   blanks the stored one; a missing field leaves it ("Existing custom field data is not cleared if
+ *   new custom field values are not provided").
+ * - [SDK] MobileNumber and ConsentToSendSms (Unchanged / Yes / No) in import rows (createsend-dotnet).
+ * - Rate limit: no number is published for subscriber endpoints; X-RateLimit-* headers are documented
+ *   for the transactional API only. MODELLED: 60 requests per 60-second fixed window per API key; the
+ *   headers are sent only with forms.rateLimitHeaders, and a 429 then carries the body seen for
+ *   subscriber imports ("Subscriber was added too many times too quickly…", createsend-ruby PR #67).
  * - Processing: an import answers after CM_IMPORT_MS_PER_SUBSCRIBER per subscriber (modelled).
- * - Custom field values longer than 250 characters are cut silently, as the service does; the
- *   sandbox counts them so tests can prove the node never relies on it.
+ * - [SUB] "each custom field value has a data limit of 250 characters": what happens past 250 is not
+ *   documented; the sandbox cuts and counts (silentlyTruncated) so tests prove the node never relies on it.
  * - No byte limit is published; the sandbox refuses bodies over 10 MB with 413.
  */
 export const CM_MAX_SUBSCRIBERS_PER_IMPORT = 1000;
@@ -35,8 +50,9 @@ export interface CmSubscriber {
 	EmailAddress: string;
 	Name: string;
 	MobileNumber?: string;
+	ConsentToSendSms?: string;
 	CustomFields: Record<string, string | string[]>;
-	State: 'Active' | 'Unsubscribed' | 'Bounced' | 'Deleted';
+	State: 'Active' | 'Unsubscribed' | 'Bounced' | 'Deleted' | 'Unconfirmed' | 'Suppressed';
 	ConsentToTrack: string;
 	Date: string;
 }
@@ -57,7 +73,8 @@ const subscriberSchema = z
 	.object({
 		EmailAddress: z.string(),
 		Name: z.string().optional(),
-		MobileNumber: z.string().max(50).optional(),
+		MobileNumber: z.string().optional(),
+		ConsentToSendSms: z.enum(['Unchanged', 'Yes', 'No']).optional(),
 		CustomFields: z.array(z.object({ Key: z.string(), Value: z.string(), Clear: z.boolean().optional() }).strict()).optional(),
 		ConsentToTrack: z.enum(['yes', 'no', 'unchanged', 'Yes', 'No', 'Unchanged']),
 	})
@@ -72,10 +89,35 @@ const importSchema = z
 	})
 	.strict();
 
-/** The service's own address check, deliberately a little different from the node's: some addresses the node passes fail here. */
+/**
+ * The service's own address check (MODELLED: Campaign Monitor does not publish its rule; the SDK
+ * fixture shows code 1 "Invalid Email Address" per row), deliberately a little different from the
+ * node's: some addresses the node passes fail here.
+ */
 function acceptsEmail(email: string): boolean {
 	return /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(email) && !/\.invalid$/i.test(email) && !email.includes('..');
 }
+
+/** Answer forms the documents leave open: one switch per form. */
+export interface CmForms {
+	/** Whether answers carry X-RateLimit-Limit/Remaining/Reset (documented for /transactional only). */
+	rateLimitHeaders: boolean;
+	/** An invalid MobileNumber fails its row (FailureDetails code 220) or the whole request (400 code 220). */
+	mobileError: 'row' | 'request';
+}
+
+export const CM_DEFAULT_FORMS: CmForms = { rateLimitHeaders: true, mobileError: 'request' };
+
+/** Per-row codes of people who left the list, by state ("Subscriber is not added" without Resubscribe). */
+const LEFT_CODES: Partial<Record<CmSubscriber['State'], { Code: number; Message: string }>> = {
+	Suppressed: { Code: 204, Message: 'Email Address exists in suppression list. Subscriber is not added.' },
+	Deleted: { Code: 205, Message: 'Email Address exists in deleted list. Subscriber is not added.' },
+	Unsubscribed: { Code: 206, Message: 'Email Address exists in unsubscribed list. Subscriber is not added.' },
+	Bounced: { Code: 207, Message: 'Email Address exists in bounced list. Subscriber is not added.' },
+	Unconfirmed: { Code: 208, Message: 'Email Address exists in unconfirmed list. Subscriber is not added.' },
+};
+
+const E164 = /^\+[1-9]\d{1,14}$/;
 
 export class CampaignMonitorSandbox implements ServiceModule {
 	readonly prefix = '/cm/api/v3.3';
@@ -91,6 +133,8 @@ export class CampaignMonitorSandbox implements ServiceModule {
 	/** Values the sandbox cut to 250 characters; the node should never let this happen. */
 	silentlyTruncated = 0;
 
+	forms: CmForms = { ...CM_DEFAULT_FORMS };
+
 	readonly clients = [
 		{ ClientID: 'sandbox-client-retail', Name: 'Sandbox Retail' },
 		{ ClientID: 'sandbox-client-outlet', Name: 'Sandbox Outlet' },
@@ -104,6 +148,7 @@ export class CampaignMonitorSandbox implements ServiceModule {
 	reset(): void {
 		this.limiter.reset();
 		this.silentlyTruncated = 0;
+		this.forms = { ...CM_DEFAULT_FORMS };
 		this.lists = new Map();
 		const standardFields = ['Address', 'City', 'State', 'Postal Code', 'Country', 'Loyalty Tier'].map(textField);
 		this.addList({ ListID: 'cm-list-newsletter', Title: 'Newsletter', clientId: 'sandbox-client-retail', customFields: standardFields });
@@ -147,8 +192,13 @@ export class CampaignMonitorSandbox implements ServiceModule {
 		const rate = this.limiter.take(credentials.user, request.arrivedAt);
 		// Reset is whole seconds at the published scale; a faster sandbox reports fractions so clients can pace precisely.
 		const reset = this.scale === 1 ? String(Math.ceil(rate.resetMs / 1000)) : (rate.resetMs / 1000).toFixed(3);
-		const headers = { 'X-RateLimit-Limit': String(CM_RATE_LIMIT), 'X-RateLimit-Remaining': String(rate.remaining), 'X-RateLimit-Reset': reset };
-		if (!rate.allowed) return { status: 429, body: { Code: 429, Message: 'Rate limit exceeded' }, headers };
+		const headers: Record<string, string> = this.forms.rateLimitHeaders
+			? { 'X-RateLimit-Limit': String(CM_RATE_LIMIT), 'X-RateLimit-Remaining': String(rate.remaining), 'X-RateLimit-Reset': reset }
+			: {};
+		if (!rate.allowed) {
+			const Message = this.forms.rateLimitHeaders ? 'Rate limit exceeded' : 'Subscriber was added too many times too quickly, try again later.';
+			return { status: 429, body: { Code: 429, Message }, headers };
+		}
 		const response = this.route(request);
 		return { ...response, headers: { ...headers, ...response.headers } };
 	}
@@ -215,6 +265,10 @@ export class CampaignMonitorSandbox implements ServiceModule {
 			const issue = parsed.error.issues[0];
 			return { status: 400, body: { Code: 400, Message: `Invalid request: ${issue.path.join('.')}: ${issue.message}` } };
 		}
+		if (this.forms.mobileError === 'request') {
+			const bad = parsed.data.Subscribers.find((subscriber) => subscriber.MobileNumber && !E164.test(subscriber.MobileNumber));
+			if (bad) return { status: 400, body: { Code: 220, Message: 'The MobileNumber provided is not a valid E.164 phone number' } };
+		}
 		const keys = new Map(list.customFields.map((field) => [field.Key.toLowerCase(), field]));
 		for (const subscriber of parsed.data.Subscribers) {
 			for (const field of subscriber.CustomFields ?? []) {
@@ -238,6 +292,15 @@ export class CampaignMonitorSandbox implements ServiceModule {
 				continue;
 			}
 			seen.add(email);
+			if (input.MobileNumber && !E164.test(input.MobileNumber)) {
+				failures.push({ EmailAddress: input.EmailAddress, Code: 220, Message: 'The MobileNumber provided is not a valid E.164 phone number' });
+				continue;
+			}
+			const left = LEFT_CODES[list.subscribers.get(email)?.State ?? 'Active'];
+			if (left && !parsed.data.Resubscribe) {
+				failures.push({ EmailAddress: input.EmailAddress, ...left });
+				continue;
+			}
 			const customFields: Record<string, string | string[]> = {};
 			for (const field of input.CustomFields ?? []) {
 				const definition = keys.get(field.Key.toLowerCase())!;
@@ -260,7 +323,8 @@ export class CampaignMonitorSandbox implements ServiceModule {
 				if (input.MobileNumber !== undefined) current.MobileNumber = input.MobileNumber;
 				Object.assign(current.CustomFields, customFields);
 				if (input.ConsentToTrack.toLowerCase() !== 'unchanged') current.ConsentToTrack = input.ConsentToTrack;
-				// Without Resubscribe, people who left stay out: their details are updated, their state is not.
+				if (input.ConsentToSendSms && input.ConsentToSendSms !== 'Unchanged') current.ConsentToSendSms = input.ConsentToSendSms;
+				// Only with Resubscribe do people who left come back (the others were refused above).
 				if (parsed.data.Resubscribe && current.State !== 'Active') current.State = 'Active';
 			} else {
 				created++;
@@ -268,6 +332,7 @@ export class CampaignMonitorSandbox implements ServiceModule {
 					EmailAddress: email,
 					Name: input.Name ?? '',
 					MobileNumber: input.MobileNumber,
+					ConsentToSendSms: input.ConsentToSendSms !== 'Unchanged' ? input.ConsentToSendSms : undefined,
 					CustomFields: customFields,
 					State: 'Active',
 					ConsentToTrack: input.ConsentToTrack,

@@ -5,17 +5,38 @@ import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
 import { basicAuth, later, parseJson, SlidingWindowLimiter } from './core';
 
 /**
- * Constant Contact (API v3) as the sandbox models it. Documented constants:
- * - contacts_json_import: at most 40,000 contacts and under 4 MB (read as 4,000,000 bytes); data past
- *   4 MB is dropped silently, as the service does — the sandbox counts it so tests prove it never happens.
- * - 4 requests per second per application (sliding window) → 429 {"error_key":"throttled"}, no Retry-After;
- *   10,000 requests per day → 429 {"error_key":"quota_exceeded"}.
+ * Constant Contact (API v3) as the sandbox models it; contract notes in docs/destinations/constantcontact.md.
+ * Sources:
+ * [OAS] the v3 swagger (https://api.cc.email/v3/swagger.yaml; also the official generated client
+ *       github.com/constantcontact/constant-contact-v3api-client-php, lib/Model)
+ * [IMP] https://developer.constantcontact.com/api_guide/import_contacts.html
+ * [RL]  https://developer.constantcontact.com/api_guide/rate_limits.html
+ * [AUTH] https://developer.constantcontact.com/api_guide/server_flow.html and pkce_flow.html
+ * - [IMP]/[OAS] contacts_json_import: at most 40,000 contacts and under 4 MB (read as 4,000,000 bytes);
+ *   "If the request body exceeds 4 MB, this method only imports the first 4 MB and drops the remaining
+ *   data" — the sandbox counts it so tests prove it never happens. 201 with an ActivityImport.
+ * - [RL] 4 requests per second per application (window type undocumented: sliding here) → 429
+ *   {"error_key":"throttled"}, no Retry-After is documented; 10,000 requests per day → 429
+ *   {"error_key":"quota_exceeded"}.
  * - Imports are asynchronous: an activity completes CC_ACTIVITY_BASE_MS + CC_IMPORT_MS_PER_CONTACT per
  *   contact after it is accepted (modelled), and only then do contacts and list memberships change.
- * - OAuth2: access tokens live 24 hours; refresh tokens rotate (each is good once: reusing a spent one
- *   revokes the whole grant, as rotating-token servers do).
- * - Field lengths from the API's JsonImportContact model (first_name 50, street 255, cf: 255, …);
- *   longer values fail that contact with an activity error. At most 25 custom fields per contact.
+ *   [OAS] states: initialized, processing, completed, cancelled, failed, timed_out.
+ * - [OAS] activity_errors of import activities are strings (forms.errorEntries: 'objects' gives the
+ *   {message} form of generic activities); their "Line N: …" wording is the v2 format (unconfirmed).
+ *   [OAS] status.correctable_count counts "invalid email address format, birthday or anniversary
+ *   format error, or does not have minimal contact information", apart from error_count; whether
+ *   correctable errors are listed in activity_errors is not documented: forms.correctableListed.
+ * - [OAS] cannot_add_to_list_count: "previously unsubscribed contacts in the import".
+ * - [OAS] contact_exports: POST {status: "unsubscribed"} → an activity whose _links.results.href
+ *   gives the CSV file (its column names are not documented: "Email Address" here).
+ * - [OAS] contact_lists and contact_custom_fields page with `_links.next` (a cursor); limits 1000
+ *   (500 in the text) and 100. forms.maxPageSize makes the sandbox serve smaller pages.
+ * - [AUTH] access tokens live 24 hours (forum answer, unconfirmed); refresh tokens may rotate (each
+ *   good once: reusing a spent one revokes the whole grant). The token endpoint accepts the client
+ *   secret by HTTP Basic; a refresh works for grants obtained by the code flow with or without PKCE.
+ * - [OAS] field lengths from JsonImportContact (email 50, first_name 50, street 255, cf: 255, …);
+ *   longer values fail that contact with an activity error (what the service does is undocumented).
+ *   [IMP] at most 25 custom fields per contact.
  */
 export const CC_MAX_CONTACTS_PER_IMPORT = 40_000;
 export const CC_MAX_IMPORT_BYTES = 4_000_000;
@@ -29,7 +50,7 @@ export const CC_CLIENT_SECRET = 'sandbox-cc-client-secret';
 export const CC_AUTHORIZATION_CODE = 'sandbox-cc-authorization-code';
 
 const FIELD_LENGTHS: Record<string, number> = {
-	email: 80,
+	email: 50,
 	first_name: 50,
 	last_name: 50,
 	job_title: 50,
@@ -41,7 +62,6 @@ const FIELD_LENGTHS: Record<string, number> = {
 	state: 50,
 	zip: 50,
 	country: 50,
-	anniversary: 10,
 };
 const CUSTOM_FIELD_LENGTH = 255;
 const MAX_CUSTOM_FIELDS_PER_CONTACT = 25;
@@ -97,12 +117,27 @@ interface Activity {
 	createdAt: number;
 	doneAt: number;
 	total: number;
-	errors: Array<{ message: string }>;
+	errors: string[];
 	errorCount: number;
+	correctableCount: number;
 	cannotAddToList: number;
 	listCount: number;
+	/** A contact export: the CSV served at its results link. */
+	csv?: string;
 }
 
+/** Answer forms the documents leave open: one switch per form. */
+export interface CcForms {
+	errorEntries: 'strings' | 'objects';
+	/** Whether correctable errors are listed in activity_errors too. */
+	correctableListed: boolean;
+	/** Largest page served for contact_lists and contact_custom_fields. */
+	maxPageSize: number;
+}
+
+export const CC_DEFAULT_FORMS: CcForms = { errorEntries: 'strings', correctableListed: true, maxPageSize: 1000 };
+
+/** MODELLED: Constant Contact does not publish its address rule; a refusal is a correctable error ([OAS]). */
 function acceptsEmail(email: string): boolean {
 	return /^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(email) && !/\.invalid$/i.test(email);
 }
@@ -150,6 +185,11 @@ export class ConstantContactSandbox implements ServiceModule {
 
 	oversizedImports = 0;
 
+	forms: CcForms = { ...CC_DEFAULT_FORMS };
+
+	/** Requests made for the unsubscribed look-up (contact exports, their activities and files). */
+	exportRequests = 0;
+
 	/** Refresh grants served, and spent refresh tokens presented again. */
 	refreshes = 0;
 
@@ -171,6 +211,17 @@ export class ConstantContactSandbox implements ServiceModule {
 		this.oversizedImports = 0;
 		this.refreshes = 0;
 		this.refreshTokenReuse = 0;
+		this.forms = { ...CC_DEFAULT_FORMS };
+		this.exportRequests = 0;
+		this.customFields.splice(2);
+	}
+
+	/** Adds custom fields to the account (up to 100, [OAS] "A user can configure up to 100 custom_fields"). */
+	addCustomFields(count: number): void {
+		for (let index = 0; index < count; index++) {
+			const number = this.customFields.length + 1;
+			this.customFields.push({ custom_field_id: `9a8b7c6d-0000-4000-8000-${String(number).padStart(12, '0')}`, label: `Extra ${number}`, name: `extra_${number}`, type: 'string' });
+		}
 	}
 
 	/** Tokens as the authorization-code flow would give them to n8n. */
@@ -273,9 +324,16 @@ export class ConstantContactSandbox implements ServiceModule {
 		let match: RegExpMatchArray | null;
 		if (method === 'GET' && path === '/account/summary') return { status: 200, body: { encoded_account_id: 'sandbox-account', organization_name: 'Sandbox Retail' } };
 		if (method === 'GET' && path === '/contact_lists') {
-			return { status: 200, body: { lists: this.lists.map((list) => ({ ...list, membership_count: this.listMembers(list.list_id).length })), lists_count: this.lists.length } };
+			return this.page('lists', '/v3/contact_lists', this.lists.map((list) => ({ ...list, membership_count: this.listMembers(list.list_id).length })), query, 1000);
 		}
-		if (method === 'GET' && path === '/contact_custom_fields') return { status: 200, body: { custom_fields: this.customFields } };
+		if (method === 'GET' && path === '/contact_custom_fields') return this.page('custom_fields', '/v3/contact_custom_fields', this.customFields, query, 100);
+		if (method === 'POST' && path === '/activities/contact_exports') return this.exportContacts(request.rawBody);
+		if (method === 'GET' && (match = path.match(/^\/contact_exports\/([^/]+)$/))) {
+			const activity = this.activities.get(match[1]);
+			this.exportRequests++;
+			if (!activity?.csv || activity.state !== 'completed') return { status: 404, body: [{ error_key: 'not_found', error_message: 'Export file not found' }] };
+			return { status: 200, rawBody: activity.csv, headers: { 'content-type': 'text/csv' } };
+		}
 		if (method === 'GET' && path === '/contacts') return this.listContacts(query);
 		if (method === 'POST' && path === '/activities/contacts_json_import') return this.import(request.rawBody);
 		if (method === 'GET' && path === '/activities') {
@@ -286,10 +344,47 @@ export class ConstantContactSandbox implements ServiceModule {
 		}
 		if (method === 'GET' && (match = path.match(/^\/activities\/([^/]+)$/))) {
 			const activity = this.activities.get(match[1]);
+			if (activity?.csv !== undefined) this.exportRequests++;
 			if (!activity) return { status: 404, body: [{ error_key: 'not_found', error_message: 'Activity not found' }] };
 			return { status: 200, body: this.activityBody(activity) };
 		}
 		return { status: 404, body: [{ error_key: 'not_found', error_message: `No route for ${method} ${path}` }] };
+	}
+
+	/** One page of a collection, `_links.next` carrying the cursor while more remain ([OAS] PagingLinks). */
+	private page(key: string, path: string, all: unknown[], query: URLSearchParams, maxLimit: number): SandboxResponse {
+		const limit = Math.min(maxLimit, this.forms.maxPageSize, Math.max(1, Number(query.get('limit') ?? 50)));
+		const offset = Number(Buffer.from(query.get('cursor') ?? '', 'base64url').toString('utf8').replace(/^offset=/, '')) || 0;
+		const next = offset + limit < all.length ? { _links: { next: { href: `${path}?cursor=${Buffer.from(`offset=${offset + limit}`).toString('base64url')}` } } } : {};
+		return { status: 200, body: { [key]: all.slice(offset, offset + limit), ...(key === 'lists' ? { lists_count: all.length } : {}), ...next } };
+	}
+
+	/** A contact export of the unsubscribed contacts, as a CSV file once its activity completes. */
+	private exportContacts(rawBody: Buffer): SandboxResponse {
+		this.exportRequests++;
+		const json = parseJson(rawBody);
+		const status = json.ok ? (json.value as { status?: string }).status : undefined;
+		const chosen = this.contacts().filter((contact) => status === undefined || status === 'all' || (status === 'unsubscribed') === (contact.permission === 'unsubscribed'));
+		const now = Date.now();
+		const activity: Activity = {
+			activity_id: randomUUID(),
+			state: 'initialized',
+			createdAt: now,
+			doneAt: now + CC_ACTIVITY_BASE_MS / this.scale,
+			total: chosen.length,
+			errors: [],
+			errorCount: 0,
+			correctableCount: 0,
+			cannotAddToList: 0,
+			listCount: 0,
+			csv: ['Email Address,First Name,Last Name', ...chosen.map((contact) => `${contact.email},${String(contact.fields.first_name ?? '')},`)].join('\r\n'),
+		};
+		this.activities.set(activity.activity_id, activity);
+		const generation = this.generation;
+		later(activity.doneAt - now, () => {
+			if (generation === this.generation) activity.state = 'completed';
+		});
+		return { status: 201, body: this.activityBody(activity) };
 	}
 
 	private listContacts(query: URLSearchParams): SandboxResponse {
@@ -340,6 +435,7 @@ export class ConstantContactSandbox implements ServiceModule {
 			total: parsed.data.import_data.length,
 			errors: [],
 			errorCount: 0,
+			correctableCount: 0,
 			cannotAddToList: 0,
 			listCount: parsed.data.list_ids.length,
 		};
@@ -354,11 +450,13 @@ export class ConstantContactSandbox implements ServiceModule {
 		contacts.forEach((input, index) => {
 			const line = index + 1;
 			const email = String(input.email).trim().toLowerCase();
-			const fail = (message: string) => {
-				activity.errors.push({ message: `Line ${line}: ${message}` });
-				activity.errorCount++;
+			const fail = (message: string, correctable = false) => {
+				if (correctable) activity.correctableCount++;
+				else activity.errorCount++;
+				if (!correctable || this.forms.correctableListed) activity.errors.push(`Line ${line}: ${message}`);
 			};
-			if (!acceptsEmail(email)) return fail(`email address is invalid: ${input.email}`);
+			// [OAS] an invalid e-mail format is a correctable error.
+			if (!acceptsEmail(email)) return fail(`email address is invalid: ${input.email}`, true);
 			const custom = Object.keys(input).filter((key) => key.startsWith('cf:'));
 			if (custom.length > MAX_CUSTOM_FIELDS_PER_CONTACT) return fail(`more than ${MAX_CUSTOM_FIELDS_PER_CONTACT} custom fields`);
 			const missing = custom.find((key) => !customNames.has(key.slice(3)));
@@ -378,7 +476,8 @@ export class ConstantContactSandbox implements ServiceModule {
 				else contact.fields[key] = value;
 			}
 			contact.updatedAt = new Date().toISOString();
-			// Unsubscribed contacts are updated but not added back to lists.
+			// [OAS] cannot_add_to_list_count: unsubscribed contacts are not added to lists; whether their
+			// other properties are updated is not documented (modelled: they are).
 			if (contact.permission === 'unsubscribed') activity.cannotAddToList++;
 			else for (const listId of listIds) contact.lists.add(listId);
 		});
@@ -388,6 +487,17 @@ export class ConstantContactSandbox implements ServiceModule {
 	private activityBody(activity: Activity) {
 		const now = Date.now();
 		const done = activity.state === 'completed';
+		if (activity.csv !== undefined) {
+			return {
+				activity_id: activity.activity_id,
+				state: done ? 'completed' : 'processing',
+				created_at: new Date(activity.createdAt).toISOString(),
+				percent_done: done ? 100 : 50,
+				activity_errors: [],
+				status: { items_total_count: activity.total, items_completed_count: done ? activity.total : 0 },
+				_links: { self: { href: `/v3/activities/${activity.activity_id}` }, ...(done ? { results: { href: `/v3/contact_exports/${activity.activity_id}` } } : {}) },
+			};
+		}
 		const state = done ? 'completed' : now - activity.createdAt > 50 / this.scale ? 'processing' : 'initialized';
 		const percent = done ? 100 : Math.min(99, Math.floor(((now - activity.createdAt) / (activity.doneAt - activity.createdAt)) * 100));
 		return {
@@ -395,11 +505,12 @@ export class ConstantContactSandbox implements ServiceModule {
 			state,
 			created_at: new Date(activity.createdAt).toISOString(),
 			percent_done: percent,
-			activity_errors: done ? activity.errors : [],
+			activity_errors: done ? (this.forms.errorEntries === 'strings' ? activity.errors : activity.errors.map((message) => ({ message }))) : [],
 			status: {
 				items_total_count: activity.total,
 				items_completed_count: done ? activity.total : Math.floor((activity.total * percent) / 100),
 				error_count: done ? activity.errorCount : 0,
+				correctable_count: done ? activity.correctableCount : 0,
 				cannot_add_to_list_count: done ? activity.cannotAddToList : 0,
 				list_count: activity.listCount,
 			},

@@ -5,14 +5,31 @@ import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
 import { later, parseJson, SlidingWindowLimiter } from './core';
 
 /**
- * Omnisend (API version 2026-03-15) as the sandbox models it. Documented constants:
- * - Every request needs `Authorization: Omnisend-API-Key …` and `Omnisend-Version: 2026-03-15`.
- * - POST /batches takes 1–100 items, processed asynchronously: a batch finishes
- *   OMNISEND_BATCH_BASE_MS + OMNISEND_MS_PER_ITEM per item after it is accepted (modelled).
- * - 400 requests per minute per brand, every request counted, sliding window → 429 problem+json
- *   without Retry-After.
- * - A batch whose failed items pass OMNISEND_STOP_AFTER_ERRORS is stopped: the rest is not processed.
- * - Consent: an e-mail status whose statusDate is older than the one the contact holds is ignored.
+ * Omnisend (API version 2026-03-15) as the sandbox models it; contract notes in
+ * docs/destinations/omnisend.md. Sources:
+ * [MIG]  https://api-docs.omnisend.com/docs/migrate-from-v5-to-v2026-03-15
+ * [PB]   https://api-docs.omnisend.com/v2026-03-15/reference/post_batches
+ * [RL]   https://api-docs.omnisend.com/v2026-03-15/reference/rate-limit-timeouts-errors
+ * [RESP] https://api-docs.omnisend.com/v2026-03-15/reference/responses
+ * [OASC] / [OASB] Omnisend's contacts / batches OpenAPI for 2026-03-15 (the ReadMe definitions behind
+ *        api-docs.omnisend.com)
+ * - [MIG] Every request needs `Authorization: Omnisend-API-Key …` and `Omnisend-Version: 2026-03-15`.
+ * - [PB] POST /batches takes 1–100 items, processed asynchronously; [OASB] 201 {batchID, totalCount}.
+ *   Timing (OMNISEND_BATCH_BASE_MS + OMNISEND_MS_PER_ITEM per item) is modelled.
+ * - [RL] 400 requests per minute per brand, every request counted, sliding window → 429 problem+json
+ *   whose body may carry retryAfter in seconds (forms.retryAfterInBody); no Retry-After header is documented.
+ * - [OASB] statuses pending, inProgress, finished, stopped ("stopped for too many errors", v3 docs):
+ *   the threshold is not documented — forms.stopAfterErrors (50 here) is an assumption.
+ * - [OASC] ContactChannelRequest {status, statusChangedAt}; the getting-started example still sends
+ *   statusDate: both are accepted, and item results echo the contact's statuses with the date under
+ *   forms.statusField. Channels are optional: without one an existing contact keeps its status and a
+ *   new one takes nonSubscribed (Omnisend's default for new contacts is not documented: modelled).
+ *   "A status with an older date is ignored" is v3 documentation only: off unless
+ *   forms.olderStatusIgnored.
+ * - [OASC] sendWelcomeMessage "Defaults to true": new contacts get a welcome message unless it is false
+ *   (counted in welcomeMessages).
+ * - [OASC] tags: maxItems 100. No contact field has a maxLength in [OASC]: the lengths below are
+ *   invented and apply only with forms.fieldLengths, to exercise per-item refusals.
  * - Request bodies over 2 MB are refused with 413 (no size is published; an assumption).
  */
 export const OMNISEND_VERSION = '2026-03-15';
@@ -34,23 +51,30 @@ export const contactSchema = z
 					.object({
 						type: z.enum(['email', 'phone']),
 						id: z.string(),
-						channels: z.object({ email: z.object({ status: statusSchema, statusDate: z.string().datetime() }).strict() }).strict().optional(),
+						channels: z
+							.object({
+								email: z
+									.object({ status: statusSchema, statusChangedAt: z.string().datetime().optional(), statusDate: z.string().datetime().optional() })
+									.strict(),
+							})
+							.strict()
+							.optional(),
 						sendWelcomeMessage: z.boolean().optional(),
 					})
 					.strict(),
 			)
 			.min(1),
-		firstName: z.string().max(100).optional(),
-		lastName: z.string().max(100).optional(),
-		country: z.string().max(100).optional(),
+		firstName: z.string().optional(),
+		lastName: z.string().optional(),
+		country: z.string().optional(),
 		countryCode: z.string().regex(/^[A-Z]{2}$/).optional(),
-		state: z.string().max(100).optional(),
-		city: z.string().max(100).optional(),
-		address: z.string().max(255).optional(),
-		postalCode: z.string().max(20).optional(),
+		state: z.string().optional(),
+		city: z.string().optional(),
+		address: z.string().optional(),
+		postalCode: z.string().optional(),
 		gender: z.enum(['f', 'm']).optional(),
 		birthdate: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional(),
-		tags: z.array(z.string().min(1).max(100)).max(250).optional(),
+		tags: z.array(z.string().min(1)).max(100).optional(),
 		customProperties: z.record(z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])).optional(),
 	})
 	.strict();
@@ -63,6 +87,31 @@ export const batchSchema = z
 		origin: z.string().optional(),
 	})
 	.strict();
+
+/** Invented field lengths (no source states any), applied only with forms.fieldLengths. */
+const INVENTED_LENGTHS: Record<string, number> = { firstName: 100, lastName: 100, country: 100, state: 100, city: 100, address: 255, postalCode: 20 };
+
+/** Answer forms the documents leave open: one switch per form. */
+export interface OmnisendForms {
+	/** The date field of the statuses echoed in item results. */
+	statusField: 'statusChangedAt' | 'statusDate';
+	/** Whether a 429's problem body carries retryAfter. */
+	retryAfterInBody: boolean;
+	/** Errors after which a batch is stopped (undocumented threshold). */
+	stopAfterErrors: number;
+	/** The v3 rule: a status older than the one held is ignored. */
+	olderStatusIgnored: boolean;
+	/** Refuse values longer than INVENTED_LENGTHS, per item. */
+	fieldLengths: boolean;
+}
+
+export const OMNISEND_DEFAULT_FORMS: OmnisendForms = {
+	statusField: 'statusChangedAt',
+	retryAfterInBody: true,
+	stopAfterErrors: OMNISEND_STOP_AFTER_ERRORS,
+	olderStatusIgnored: false,
+	fieldLengths: false,
+};
 
 export interface OmnisendContact {
 	contactID: string;
@@ -123,6 +172,14 @@ export class OmnisendSandbox implements ServiceModule {
 	/** Requests that came without the version header (must stay 0). */
 	requestsWithoutVersion = 0;
 
+	/** Welcome messages Omnisend would have sent (new contacts without sendWelcomeMessage: false). */
+	welcomeMessages = 0;
+
+	/** Contact items that carried a channel status. */
+	itemsWithStatus = 0;
+
+	forms: OmnisendForms = { ...OMNISEND_DEFAULT_FORMS };
+
 	constructor(private readonly scale: number) {
 		this.perMinute = new SlidingWindowLimiter(OMNISEND_REQUESTS_PER_MINUTE, 60_000 / scale);
 	}
@@ -133,6 +190,9 @@ export class OmnisendSandbox implements ServiceModule {
 		this.contactsByEmail = new Map();
 		this.batches = [];
 		this.requestsWithoutVersion = 0;
+		this.welcomeMessages = 0;
+		this.itemsWithStatus = 0;
+		this.forms = { ...OMNISEND_DEFAULT_FORMS };
 	}
 
 	contacts(): OmnisendContact[] {
@@ -160,7 +220,13 @@ export class OmnisendSandbox implements ServiceModule {
 			this.requestsWithoutVersion++;
 			return problem(400, 'Validation failed', `Header Omnisend-Version must be ${OMNISEND_VERSION}`);
 		}
-		if (!this.perMinute.take('brand', request.arrivedAt).allowed) return problem(429, 'Too Many Requests', 'Rate limit of 400 requests per minute exceeded', 'https://problems.omnisend.com/rate-limit-exceeded');
+		const minute = this.perMinute.take('brand', request.arrivedAt);
+		if (!minute.allowed) {
+			const answer = problem(429, 'Too Many Requests', 'Rate limit of 400 requests per minute exceeded', 'https://problems.omnisend.com/rate-limit-exceeded');
+			// [RL] / [OASC] RateLimitProblem.retryAfter: "Seconds to wait before retrying the request" (scaled with the sandbox).
+			if (this.forms.retryAfterInBody) (answer.body as Record<string, unknown>).retryAfter = Math.max(0.001, minute.retryAfterMs / 1000);
+			return answer;
+		}
 		const { method, path, query } = request;
 		let match: RegExpMatchArray | null;
 		if (method === 'GET' && path === '/brands/current') return { status: 200, body: { brandID: 'sandbox-brand', website: 'https://shop.example', currency: 'EUR' } };
@@ -234,25 +300,32 @@ export class OmnisendSandbox implements ServiceModule {
 
 	private process(batch: Batch, items: unknown[]): void {
 		for (const item of items) {
-			if (batch.errorsCount >= OMNISEND_STOP_AFTER_ERRORS) {
+			if (batch.errorsCount >= this.forms.stopAfterErrors) {
 				batch.status = 'stopped';
 				return;
 			}
 			const itemID = objectId();
-			const fail = (detail: string) => {
+			// [RESP] validation problems list every invalid field: errors [{field, code, message}].
+			const fail = (field: string, message: string) => {
 				batch.errorsCount++;
-				batch.errors.push({ itemID, request: item, response: { type: 'https://problems.omnisend.com/problem', title: 'Validation failed', status: 400, detail }, responseCode: 400, status: 'finished' });
+				const response = { type: 'https://problems.omnisend.com/validation-failed', title: 'Validation failed', status: 400, detail: `${field}: ${message}`, errors: [{ field, code: 'invalid', message }] };
+				batch.errors.push({ itemID, request: item, response, responseCode: 400, status: 'finished' });
 			};
 			const parsed = contactSchema.safeParse(item);
 			if (!parsed.success) {
 				const issue = parsed.error.issues[0];
-				fail(`${issue.path.join('.')}: ${issue.message}`);
+				fail(issue.path.join('.'), issue.message);
+				continue;
+			}
+			const tooLong = this.forms.fieldLengths ? Object.entries(INVENTED_LENGTHS).find(([key, max]) => String((parsed.data as Record<string, unknown>)[key] ?? '').length > max) : undefined;
+			if (tooLong) {
+				fail(tooLong[0], `String must contain at most ${tooLong[1]} character(s)`);
 				continue;
 			}
 			const identifier = parsed.data.identifiers.find((candidate) => candidate.type === 'email');
 			const email = identifier?.id.trim().toLowerCase() ?? '';
 			if (!/^[^\s@]+@[^\s@]+\.[a-z]{2,}$/i.test(email) || /\.invalid$/i.test(email)) {
-				fail('identifiers.0.id: Must be a valid email address');
+				fail('identifiers.0.id', 'Must be a valid email address');
 				continue;
 			}
 			let contact = this.contactsByEmail.get(email);
@@ -262,16 +335,20 @@ export class OmnisendSandbox implements ServiceModule {
 				this.contactsByEmail.set(email, contact);
 			}
 			const channel = identifier?.channels?.email;
-			// A status older than the one held is ignored: that is how a later opt-out survives an import.
-			if (channel && (created || Date.parse(channel.statusDate) >= Date.parse(contact.statusDate))) {
+			if (channel) this.itemsWithStatus++;
+			const changedAt = channel?.statusChangedAt ?? channel?.statusDate ?? new Date().toISOString();
+			// The v3 rule (older status ignored) only under its switch; otherwise the status sent is the status.
+			if (channel && (created || !this.forms.olderStatusIgnored || Date.parse(changedAt) >= Date.parse(contact.statusDate))) {
 				contact.status = channel.status;
-				contact.statusDate = channel.statusDate;
+				contact.statusDate = changedAt;
 			}
+			if (created && identifier?.sendWelcomeMessage !== false) this.welcomeMessages++;
 			const { identifiers: _identifiers, tags, customProperties, ...properties } = parsed.data;
 			for (const tag of tags ?? []) contact.tags.add(tag);
 			Object.assign(contact.properties, properties, customProperties ? { customProperties: { ...(contact.properties.customProperties as object), ...customProperties } } : {});
 			batch.finishedCount++;
-			batch.responses.push({ itemID, request: item, response: { contactID: contact.contactID }, responseCode: created ? 201 : 200, status: 'finished' });
+			const statuses = [{ channel: 'email', status: contact.status, [this.forms.statusField]: contact.statusDate }];
+			batch.responses.push({ itemID, request: item, response: { contactID: contact.contactID, statuses }, responseCode: created ? 201 : 200, status: 'finished' });
 		}
 		batch.status = 'finished';
 	}

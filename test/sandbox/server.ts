@@ -94,7 +94,7 @@ export class Sandbox {
 			authUrl: `${this.url}${this.constantContact.prefix}/oauth2/default/v1/authorize`,
 			clientId: CC_CLIENT_ID,
 			clientSecret: CC_CLIENT_SECRET,
-			grantType: 'pkce',
+			grantType: 'authorizationCode',
 			authentication: 'header',
 			scope: 'contact_data offline_access account_read',
 			rateLimitFactor: this.scale,

@@ -15,7 +15,7 @@ export class OmnisendExportV1 implements INodeType {
 		this.description = {
 			...baseDescription,
 			version: 1,
-			subtitle: '={{"contacts, " + $parameter["emailStatus"] + " when new"}}',
+			subtitle: '={{"contacts" + ($parameter["emailStatus"] === "none" ? "" : ", " + $parameter["emailStatus"])}}',
 			defaults: { name: 'Omnisend Export' },
 			usableAsTool: true,
 			...exporterConnections,

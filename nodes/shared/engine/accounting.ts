@@ -56,7 +56,10 @@ export interface ExportSummary extends IDataObject {
 	durationMs: number;
 	jobIds: string[];
 	truncatedValues: number;
-	requestsByPurpose: { discovery: number; import: number; poll: number };
+	/** Fields left out of some contacts because their value was not valid there, by field: e.g. { MobileNumber: 12 }. */
+	fieldsOmitted: Record<string, number>;
+	/** Requests by purpose; `isolate` counts the extra imports sent to find contacts at fault in refused batches (not in `import`). */
+	requestsByPurpose: { discovery: number; import: number; 'import-single': number; poll: number; isolate: number };
 	/** Rejected contacts counted by reason (skipped duplicates and not-sent contacts are counted in their own fields). */
 	rejectedByReason: Record<string, number>;
 	/** Segment Source's accounting, when its accounting item came in with the members. */
@@ -181,6 +184,8 @@ export class Ledger {
 	updated: number | null = 0;
 
 	truncatedValues = 0;
+
+	readonly fieldsOmitted: Record<string, number> = {};
 
 	readonly rejectedItems: INodeExecutionData[] = [];
 

@@ -67,6 +67,8 @@ export interface Batch {
 	itemIndex: number[];
 	/** Positions (into the arrays above) still waiting for an outcome; the rest were rejected. */
 	open: number[];
+	/** How many times these contacts were sent again because the service stopped their job part-way. */
+	resends?: number;
 }
 
 export interface BatchLimits {

@@ -7,6 +7,9 @@ import type { ExportFailure } from './errors';
 import { CancelledFailure, PauseTooLongFailure } from './errors';
 import type { Session } from './session';
 
+/** Times the contacts a service's stopped job never processed are sent again before they end as not sent. */
+export const MAX_RESENDS = 3;
+
 /** Progress is logged at most this often (counts only, never contact data). */
 const PROGRESS_LOG_INTERVAL_MS = 10_000;
 
@@ -93,6 +96,35 @@ export class ExportRun {
 		this.release(batch);
 	}
 
+	/**
+	 * Splits a refused batch into parts (groups of positions within the request as sent), each a
+	 * batch of its own from now on; the parent is accounted through its parts.
+	 */
+	split(batch: Batch, groups: number[][]): Batch[] {
+		const sent = batch.open;
+		const parts = groups
+			.filter((group) => group.length)
+			.map((group): Batch => {
+				const positions = group.map((position) => sent[position]);
+				return {
+					index: batch.index,
+					emails: positions.map((position) => batch.emails[position]),
+					json: positions.map((position) => batch.json[position]),
+					itemIndex: positions.map((position) => batch.itemIndex[position]),
+					open: positions.map((_, at) => at),
+				};
+			});
+		this.release(batch);
+		for (const part of parts) this.unsettled.add(part);
+		return parts;
+	}
+
+	/** Part of a refused batch the budget of extra imports did not reach: never sent again, so not sent. */
+	notIsolated(batch: Batch, why: string): void {
+		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${why}`, batch.itemIndex[position]);
+		this.release(batch);
+	}
+
 	/** The service said it took the batch as a job. */
 	submittedAsJob(batch: Batch, jobId: string): void {
 		this.jobIds.push(jobId);
@@ -104,8 +136,12 @@ export class ExportRun {
 		this.unconfirmed.set(batch, why);
 	}
 
-	/** A job ended: settle what it processed; what it failed or never processed ends unconfirmed. */
-	endJob(job: PendingJob, status: Exclude<JobStatus, { state: 'pending' }>): void {
+	/**
+	 * A job ended: settle what it processed; a failed job's contacts end unconfirmed. A job the service
+	 * stopped part-way returns the contacts it never processed as a batch to send again (at most
+	 * MAX_RESENDS times, and not after the run stopped); otherwise they end as not sent.
+	 */
+	endJob(job: PendingJob, status: Exclude<JobStatus, { state: 'pending' }>): Batch | undefined {
 		this.jobs.delete(job.jobId);
 		const { batch } = job;
 		const name = `${this.adapter.serviceName} job ${job.jobId}`;
@@ -117,16 +153,26 @@ export class ExportRun {
 			this.settle(batch, status.created, status.updated, status.failures);
 			return;
 		}
-		// A stopped job: what it processed is settled, the rest ends as not sent.
+		// A stopped job: what it processed is settled, the rest is sent again or ends as not sent.
 		const sent = batch.open;
 		const unprocessed = new Set(status.unprocessed.positions.map((position) => sent[position]));
 		this.reject(batch, status.failures);
 		const processed = batch.open.filter((position) => !unprocessed.has(position));
 		this.ledger.accept(processed.length, status.created, status.updated);
+		const resends = batch.resends ?? 0;
+		if (!this.stopped && resends < MAX_RESENDS && processed.length < batch.open.length) {
+			const left = batch.open.flatMap((position, at) => (unprocessed.has(position) ? [at] : []));
+			const [again] = this.split(batch, [left]);
+			again.resends = resends + 1;
+			return again;
+		}
 		for (const position of batch.open) {
-			if (unprocessed.has(position)) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message}`, batch.itemIndex[position]);
+			if (unprocessed.has(position)) {
+				this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message} before processing this contact. Re-running the export is safe.`, batch.itemIndex[position]);
+			}
 		}
 		this.release(batch);
+		return undefined;
 	}
 
 	private release(batch: Batch): void {

@@ -2,6 +2,7 @@ import type { JobStatus } from '../adapter';
 import { asExportFailure, StopFailure } from './errors';
 import type { ExportRun, PendingJob } from './exportRun';
 import { MAX_JOB_WAIT_MS } from './retryPolicy';
+import { submitAgain } from './submission';
 import { waitFor } from './waiting';
 
 export interface JobFollowing {
@@ -61,10 +62,12 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 				continue;
 			}
 			lastProgressAt = Date.now();
-			run.endJob(job, status);
+			const again = run.endJob(job, status);
 			run.progress();
+			if (again) await submitAgain(run, again);
+			// A job the service stopped part-way (too many refused items) does not stop the export: its
+			// unprocessed contacts were sent again above (or end as not sent), and the other batches go on.
 			if (status.state === 'failed') run.stopWith(new StopFailure(`${adapter.serviceName} job ${job.jobId} failed: ${status.message}`));
-			else if (status.unprocessed?.positions.length) run.stopWith(new StopFailure(status.unprocessed.message));
 		}
 	}
 }

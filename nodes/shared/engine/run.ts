@@ -38,23 +38,40 @@ function accountKey(adapter: DestinationAdapter, secret: string, factor: number)
 /** The account's published limits as rate windows, sped up by the credential's rate limit factor. */
 function limitsOf(adapter: DestinationAdapter, factor: number): RateWindow[] {
 	const windows: RateWindow[] = [];
-	const { requestsPerSecond, requestsPerMinute, importRequestsPerMinute } = adapter.limits;
+	const { requestsPerSecond, requestsPerMinute, importRequestsPerMinute, singleImportRequestsPerMinute } = adapter.limits;
 	if (requestsPerSecond) windows.push({ limit: requestsPerSecond, windowMs: 1000 / factor });
 	if (requestsPerMinute) windows.push({ limit: requestsPerMinute, windowMs: 60_000 / factor });
 	if (importRequestsPerMinute) windows.push({ limit: importRequestsPerMinute, windowMs: 60_000 / factor, purpose: 'import' });
+	if (singleImportRequestsPerMinute) windows.push({ limit: singleImportRequestsPerMinute, windowMs: 60_000 / factor, purpose: 'import-single' });
 	return windows;
 }
 
-/** The engine's policy for values longer than the service keeps. */
+/** The engine's Long Values policy, applied to the limits of the destination's one table (`limits.fieldLimits`). */
 function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettings, run: ExportRun): SerializeContext {
+	const limits = adapter.limits.fieldLimits;
+	const tooLong = (label: string, size: string, limit: string) =>
+		new ContactRejection('field_too_long', `Field "${label}" has ${size}; ${adapter.serviceName} keeps at most ${limit}`);
 	return {
-		fitLength(value: string, maxLength: number, field: string): string {
-			if (value.length <= maxLength) return value;
+		fit(field: string, value: string, label = field): string {
+			const maxLength = limits[field]?.maxLength;
+			if (maxLength === undefined || value.length <= maxLength) return value;
 			if (settings.longValues === 'truncate') {
 				run.ledger.truncatedValues++;
 				return value.slice(0, maxLength);
 			}
-			throw new ContactRejection('field_too_long', `Field "${field}" has ${value.length} characters; ${adapter.serviceName} keeps at most ${maxLength}`);
+			throw tooLong(label, `${value.length} characters`, `${maxLength}`);
+		},
+		fitItems<T>(field: string, values: T[], label = field): T[] {
+			const maxItems = limits[field]?.maxItems;
+			if (maxItems === undefined || values.length <= maxItems) return values;
+			if (settings.longValues === 'truncate') {
+				run.ledger.truncatedValues++;
+				return values.slice(0, maxItems);
+			}
+			throw tooLong(label, `${values.length} entries`, `${maxItems} entries`);
+		},
+		omit(field: string): void {
+			run.ledger.fieldsOmitted[field] = (run.ledger.fieldsOmitted[field] ?? 0) + 1;
 		},
 	};
 }
@@ -168,6 +185,7 @@ function outputs(context: IExecuteFunctions, run: ExportRun, received: number, s
 		durationMs: Date.now() - startedAt,
 		jobIds: run.jobIds,
 		truncatedValues: ledger.truncatedValues,
+		fieldsOmitted: { ...ledger.fieldsOmitted },
 		requestsByPurpose: { ...session.requestsByPurpose },
 		rejectedByReason: rejectedByReason(ledger.rejectedItems),
 	};

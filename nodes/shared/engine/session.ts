@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, Logger } from 'n8n-workflow';
 
-import type { DestinationAdapter, DestinationRequest, DestinationResponse, RequestPurpose } from '../adapter';
+import type { DestinationAdapter, DestinationRequest, DestinationResponse, RequestCount, RequestPurpose } from '../adapter';
 import { answerFailure, redirectFailure, sendRaw, unreadableAnswer } from '../transport';
 import { ExportFailure, RetryableFailure, StopFailure, UnconfirmedFailure } from './errors';
 import type { AccountPacer, PaceSignals } from './rateLimiter';
@@ -14,7 +14,7 @@ import { checkCancelled, waitFor } from './waiting';
  */
 export type AnswerReader<T> = (response: DestinationResponse) => T | undefined;
 
-const PURPOSE_WORDS: Record<RequestPurpose, string> = { discovery: 'a look-up', import: 'an import', poll: 'a job status request' };
+const PURPOSE_WORDS: Record<RequestPurpose, string> = { discovery: 'a look-up', import: 'an import', 'import-single': 'an import', poll: 'a job status request' };
 
 /** Debug log message of every request, with its timing (no contact data): tests check pacing from it. */
 export const REQUEST_LOG_MESSAGE = 'segment-export request';
@@ -30,7 +30,7 @@ export class Session {
 
 	retries = 0;
 
-	readonly requestsByPurpose: Record<RequestPurpose, number> = { discovery: 0, import: 0, poll: 0 };
+	readonly requestsByPurpose: Record<RequestCount, number> = { discovery: 0, import: 0, 'import-single': 0, poll: 0, isolate: 0 };
 
 	readonly signal?: CancelSignal;
 
@@ -54,7 +54,7 @@ export class Session {
 	}
 
 	/** Sends once under the pacer; the pacer learns what the answer said of the account's limits. */
-	private async sendOnce(request: DestinationRequest, purpose: RequestPurpose): Promise<DestinationResponse> {
+	private async sendOnce(request: DestinationRequest, purpose: RequestPurpose, countAs: RequestCount): Promise<DestinationResponse> {
 		const { serviceName } = this.adapter;
 		const ticket = await this.pacer.acquire(purpose, {
 			signal: this.signal,
@@ -64,7 +64,7 @@ export class Session {
 				this.logger.info(`${serviceName} export: waiting ${Math.ceil(waitMs / 1000)} s before the next request (${why})`),
 		});
 		this.requests++;
-		this.requestsByPurpose[purpose]++;
+		this.requestsByPurpose[countAs]++;
 		let signals: PaceSignals = {};
 		let status: number | string = 'failed';
 		try {
@@ -83,12 +83,12 @@ export class Session {
 	 * long as the service says, or back off the whole account when it says nothing; failures (5xx,
 	 * lost answers) back off this request exponentially. Every wait is cancellable and capped.
 	 */
-	async send<T>(request: DestinationRequest, purpose: RequestPurpose, read: AnswerReader<T>): Promise<T> {
+	async send<T>(request: DestinationRequest, purpose: RequestPurpose, read: AnswerReader<T>, countAs: RequestCount = purpose): Promise<T> {
 		let failures = 0;
 		let throttles = 0;
 		let mayHaveArrived = false;
 		for (;;) {
-			const attempt = await this.attempt(request, purpose, read);
+			const attempt = await this.attempt(request, purpose, read, countAs);
 			if (attempt.ok) return attempt.value;
 			const failure = attempt.failure;
 			if (!(failure instanceof ExportFailure)) throw failure;
@@ -109,10 +109,15 @@ export class Session {
 	}
 
 	/** One attempt: the kept value, or what went wrong (typed failures, or anything an adapter threw). */
-	private async attempt<T>(request: DestinationRequest, purpose: RequestPurpose, read: AnswerReader<T>): Promise<{ ok: true; value: T } | { ok: false; failure: unknown }> {
+	private async attempt<T>(
+		request: DestinationRequest,
+		purpose: RequestPurpose,
+		read: AnswerReader<T>,
+		countAs: RequestCount,
+	): Promise<{ ok: true; value: T } | { ok: false; failure: unknown }> {
 		try {
 			checkCancelled(this.signal);
-			const response = await this.sendOnce(request, purpose);
+			const response = await this.sendOnce(request, purpose, countAs);
 			const value = this.read(response, read, purpose);
 			if (value !== undefined) return { ok: true, value };
 			return {

@@ -80,19 +80,12 @@ describe('ActiveCampaign Export', () => {
 		]);
 		const [summary] = result.output('Export', 0);
 		expect(summary.json).toMatchObject({ exported: 2, rejected: 1, notSent: 0 });
-		expect(result.output('Export', 1)[0].json).toEqual({ email: 'excluded@mail.invalid', reason: 'rejected_by_destination', message: 'ActiveCampaign: Email address is on the exclusion list' });
+		expect(result.output('Export', 1)[0].json).toEqual({ email: 'excluded@mail.invalid', reason: 'rejected_by_destination', message: 'ActiveCampaign: the import did not take this contact (listed under failure)' });
 	});
 
 	test('a request refused for some contacts is re-sent without them', async () => {
 		// The node's own check passes an address the service refuses at validation.
-		sandbox().injectFault({
-			service: 'activeCampaign',
-			kind: 'status',
-			pathIncludes: 'bulk_import',
-			times: 1,
-			status: 400,
-			body: { success: 0, message: 'Some contacts failed validation', failureReasons: [{ contact: 1, failureReason: "Field 'email' incorrect format" }] },
-		});
+		sandbox().activeCampaign.refuseEmails.add('b@example.com');
 		const result = await run([exportNode()], [{ email: 'a@example.com' }, { email: 'b@example.com' }, { email: 'c@example.com' }]);
 		expect(result.output('Export', 0)[0].json).toMatchObject({ exported: 2, rejected: 1, notSent: 0 });
 		expect(result.output('Export', 1)[0].json).toMatchObject({ email: 'b@example.com', reason: 'rejected_by_destination' });

@@ -234,8 +234,9 @@ describe('Campaign Monitor Export', () => {
 	test('unsubscribed people stay unsubscribed unless Resubscribe is on', async () => {
 		sandbox().campaignMonitor.seed(LIST, { EmailAddress: 'left@example.com', State: 'Unsubscribed', Name: 'Old Name' });
 		const result = await exportItems([{ email: 'Left@Example.com', firstName: 'New', lastName: 'Name' }]);
-		expect(result.output('Export', 0)[0].json).toMatchObject({ exported: 1, created: 0, updated: 1 });
-		expect(sandbox().campaignMonitor.subscribers(LIST)[0]).toMatchObject({ State: 'Unsubscribed', Name: 'New Name' });
+		expect(result.output('Export', 0)[0].json).toMatchObject({ exported: 0, rejected: 1 });
+		expect(result.output('Export', 1)[0].json).toMatchObject({ email: 'left@example.com', reason: 'rejected_by_destination', message: expect.stringContaining('(code 206;') });
+		expect(sandbox().campaignMonitor.subscribers(LIST)[0]).toMatchObject({ State: 'Unsubscribed', Name: 'Old Name' });
 
 		await exportItems([{ email: 'left@example.com' }], { options: { resubscribe: true } });
 		expect(sandbox().campaignMonitor.subscribers(LIST)[0].State).toBe('Active');

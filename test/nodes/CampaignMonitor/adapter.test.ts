@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INode } from 'n8n-workflow';
 
-import { CampaignMonitorAdapter, type CampaignMonitorMapping } from '../../../nodes/CampaignMonitor/adapter';
-import type { DestinationRequest } from '../../../nodes/shared/adapter';
+import { CampaignMonitorAdapter, type CampaignMonitorMapping, e164 } from '../../../nodes/CampaignMonitor/adapter';
+import type { DestinationRequest, SerializeContext } from '../../../nodes/shared/adapter';
 import { StopFailure, UnconfirmedFailure } from '../../../nodes/shared/engine/errors';
 
 const mapping: CampaignMonitorMapping = {
@@ -14,10 +14,11 @@ const mapping: CampaignMonitorMapping = {
 	customFields: [],
 	autoMapCustomFields: true,
 	consentToTrack: 'unchanged',
+	consentToSendSms: 'Unchanged',
 	resubscribe: false,
 };
 const context = { getNode: () => ({ name: 'Export' }) as INode } as unknown as IExecuteFunctions;
-const fitLength = (value: string) => value;
+const fit: SerializeContext = { fit: (_field, value) => value, fitItems: (_field, values) => values, omit: () => {} };
 const customFields = [
 	{ FieldName: 'City', Key: '[City]', DataType: 'Text' },
 	{ FieldName: 'Interests', Key: '[Interests]', DataType: 'MultiSelectMany' },
@@ -35,9 +36,21 @@ async function adapter(overrides: Partial<CampaignMonitorMapping> = {}) {
 }
 
 describe('Campaign Monitor request shapes', () => {
+	test.each([
+		['+61 400 000 000', '+61400000000'],
+		['0044 (20) 7946-0958', '+442079460958'],
+		['+1.555.010.0199', '+15550100199'],
+		['0400 000 000', undefined],
+		['+0123456', undefined],
+		['+1234567890123456', undefined],
+		['call me', undefined],
+	])('E.164: %s → %s', (raw, expected) => {
+		expect(e164(raw)).toBe(expected);
+	});
+
 	test('an import body has the documented fields and nothing else', async () => {
 		const cm = await adapter({ resubscribe: true });
-		const wire = cm.serialize({ email: 'A@x.io', firstName: 'Ada', lastName: 'L', phone: '+4412', city: 'Paris', interests: ['golf', 'tea'], other: 'x' }, 'a@x.io', { fitLength });
+		const wire = cm.serialize({ email: 'A@x.io', firstName: 'Ada', lastName: 'L', phone: '+4412', city: 'Paris', interests: ['golf', 'tea'], other: 'x' }, 'a@x.io', fit);
 		const request = cm.buildBatchRequest(JSON.stringify(wire));
 		expect(request).toMatchObject({ method: 'POST', path: '/subscribers/list-1/import.json' });
 		expect(JSON.parse(request.body!)).toEqual({
@@ -46,6 +59,7 @@ describe('Campaign Monitor request shapes', () => {
 					EmailAddress: 'a@x.io',
 					Name: 'Ada L',
 					MobileNumber: '+4412',
+					ConsentToSendSms: 'Unchanged',
 					ConsentToTrack: 'unchanged',
 					CustomFields: [
 						{ Key: '[City]', Value: 'Paris' },
@@ -60,9 +74,9 @@ describe('Campaign Monitor request shapes', () => {
 		});
 	});
 
-	test('an empty name is sent empty and an absent mobile number is left out', async () => {
+	test('no name and no mobile number: both are left out, never sent empty', async () => {
 		const cm = await adapter({ nameSource: 'none' });
-		expect(cm.serialize({ email: 'b@x.io', phone: '' }, 'b@x.io', { fitLength })).toEqual({ EmailAddress: 'b@x.io', Name: '', CustomFields: [], ConsentToTrack: 'unchanged' });
+		expect(cm.serialize({ email: 'b@x.io', phone: '' }, 'b@x.io', fit)).toEqual({ EmailAddress: 'b@x.io', CustomFields: [], ConsentToTrack: 'unchanged' });
 	});
 
 	test('reads a 201, a 400 code 210, and leaves throttling and outages to the engine', async () => {

@@ -123,7 +123,7 @@ describe('Constant Contact Export', () => {
 		expect(rejected).toEqual(
 			expect.arrayContaining([
 				{ email: 'refused@host.invalid', reason: 'rejected_by_destination', message: 'Constant Contact: Line 2: email address is invalid: refused@host.invalid' },
-				{ email: 'gone@example.com', reason: 'unsubscribed', message: 'Constant Contact: the contact unsubscribed and cannot be added to lists (details were updated)' },
+				{ email: 'gone@example.com', reason: 'unsubscribed', message: 'Constant Contact: the contact unsubscribed and cannot be added to lists' },
 			]),
 		);
 		expect(sandbox().constantContact.listMembers(NEWSLETTER).map((c) => c.email)).toEqual(['fine@example.com']);

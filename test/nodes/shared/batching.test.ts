@@ -23,7 +23,7 @@ async function* recordsOfSizes(sizes: number[]): AsyncGenerator<InputRecord> {
 
 async function batchesOf(sizes: number[], maxCount: number, maxBytes: number, envelopeBytes: number): Promise<Batch[]> {
 	const batches: Batch[] = [];
-	const context = { fitLength: (value: string) => value };
+	const context = { fit: (_field: string, value: string) => value, fitItems: <T>(_field: string, values: T[]) => values, omit: () => {} };
 	for await (const batch of batchContacts(recordsOfSizes(sizes), paddingAdapter(), context, new Ledger(), { maxCount, maxBytes, envelopeBytes })) batches.push(batch);
 	return batches;
 }

@@ -26,7 +26,7 @@ function fakeAdapter(overrides: Partial<DestinationAdapter>): DestinationAdapter
 		destination: 'fake',
 		serviceName: 'Fake',
 		credentialType: 'fakeApi',
-		limits: { maxContactsPerRequest: 3, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1 },
+		limits: { maxContactsPerRequest: 3, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
 		target: 'list',
 		// A base URL of its own per test: each test paces a fresh account.
 		baseUrl: `https://fake-${accounts++}.example.com`,
@@ -75,7 +75,7 @@ describe('export engine with a fake adapter', () => {
 	test('a job whose poll throws a TypeError still ends with the accounting: sent contacts unconfirmed, the rest not sent', async () => {
 		let jobs = 0;
 		const adapter = fakeAdapter({
-			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1 },
+			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
 			pollIntervalMs: 10,
 			pollDuringSubmission: false,
 			interpretBatchResponse: (): BatchOutcome => ({ kind: 'job', jobId: `job-${jobs++}` }),
@@ -93,7 +93,7 @@ describe('export engine with a fake adapter', () => {
 	test('after a stop, contacts never batched are read to the end and reported as not sent', async () => {
 		let calls = 0;
 		const adapter = fakeAdapter({
-			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1 },
+			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
 			interpretBatchResponse: (response): BatchOutcome | undefined => {
 				if (calls++ === 1) return undefined;
 				return response.statusCode === 200 ? { kind: 'done', created: 2, updated: 0, failures: [] } : undefined;

@@ -23,7 +23,8 @@ function summary(fields: Partial<ExportSummary>): ExportSummary {
 		durationMs: 0,
 		jobIds: [],
 		truncatedValues: 0,
-		requestsByPurpose: { discovery: 0, import: 0, poll: 0 },
+		fieldsOmitted: {},
+		requestsByPurpose: { discovery: 0, import: 0, 'import-single': 0, poll: 0, isolate: 0 },
 		rejectedByReason: {},
 		...fields,
 	};
