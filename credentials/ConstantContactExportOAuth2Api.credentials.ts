@@ -2,12 +2,16 @@ import type { ICredentialTestRequest, ICredentialType, INodeProperties } from 'n
 
 import { CONSTANT_CONTACT_DEFAULT_BASE_URL } from '../nodes/ConstantContact/limits';
 
+const CONSTANT_CONTACT_AUTHORIZE_URL = 'https://authz.constantcontact.com/oauth2/default/v1/authorize';
+const CONSTANT_CONTACT_TOKEN_URL = 'https://authz.constantcontact.com/oauth2/default/v1/token';
+
 export class ConstantContactExportOAuth2Api implements ICredentialType {
 	name = 'constantContactExportOAuth2Api';
 
 	extends = ['oAuth2Api'];
 
-	displayName = 'Constant Contact Export OAuth2 API';
+	// n8n's form says "In <name without OAuth2 API>, use the URL above…": the name must read as the service.
+	displayName = 'Constant Contact OAuth2 API';
 
 	documentationUrl = 'https://developer.constantcontact.com/api_guide/auth_overview.html';
 
@@ -26,18 +30,42 @@ export class ConstantContactExportOAuth2Api implements ICredentialType {
 		// documented for public clients only (pkce_flow.html). Credentials saved earlier with the PKCE
 		// grant keep working: n8n refreshes them with the same refresh-token request.
 		{ displayName: 'Grant Type', name: 'grantType', type: 'hidden', default: 'authorizationCode' },
+		// Constant Contact's own authorization server unless a test server is asked for explicitly, so
+		// that no user sees a URL field they must not change.
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',
 			type: 'hidden',
-			default: 'https://authz.constantcontact.com/oauth2/default/v1/authorize',
+			default: CONSTANT_CONTACT_AUTHORIZE_URL,
+			displayOptions: { show: { customOAuthServer: [false] } },
+		},
+		{
+			displayName: 'Access Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden',
+			default: CONSTANT_CONTACT_TOKEN_URL,
+			displayOptions: { show: { customOAuthServer: [false] } },
+		},
+		{
+			displayName: 'Custom OAuth Server',
+			name: 'customOAuthServer',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to sign in at another authorization server than Constant Contact\'s, such as a local sandbox. Leave off.',
+		},
+		{
+			displayName: 'Authorization URL',
+			name: 'authUrl',
+			type: 'string',
+			default: CONSTANT_CONTACT_AUTHORIZE_URL,
+			displayOptions: { show: { customOAuthServer: [true] } },
 		},
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
 			type: 'string',
-			default: 'https://authz.constantcontact.com/oauth2/default/v1/token',
-			description: 'Change only to reach a test server',
+			default: CONSTANT_CONTACT_TOKEN_URL,
+			displayOptions: { show: { customOAuthServer: [true] } },
 		},
 		// offline_access gives the refresh token; account_read serves the credential test.
 		{ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'contact_data offline_access account_read' },

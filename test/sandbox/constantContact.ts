@@ -275,6 +275,7 @@ export class ConstantContactSandbox implements ServiceModule {
 
 	handle(request: SandboxRequest): SandboxResponse {
 		if (request.path === '/oauth2/default/v1/token') return this.tokenEndpoint(request);
+		if (request.path === '/oauth2/default/v1/authorize' && request.method === 'GET') return this.authorizePage(request);
 		if (!request.path.startsWith('/v3/')) return { status: 404, body: { error_key: 'not_found', error_message: 'Not found' } };
 
 		const bearer = request.headers.authorization?.match(/^Bearer (.+)$/)?.[1];
@@ -290,6 +291,32 @@ export class ConstantContactSandbox implements ServiceModule {
 		}
 		this.requestsToday++;
 		return this.route(request, request.path.slice(3));
+	}
+
+	/**
+	 * The authorization step of the authorization code flow (developer.constantcontact.com/api_guide/
+	 * server_flow.html: the user signs in and allows access, then Constant Contact redirects to the
+	 * redirect URI with `code` and `state`). The sandbox has no users: its page has one button that
+	 * allows access, so a sandbox credential can be reconnected from n8n's editor.
+	 */
+	private authorizePage(request: SandboxRequest): SandboxResponse {
+		const { query } = request;
+		const redirect = query.get('redirect_uri');
+		if (query.get('client_id') !== CC_CLIENT_ID || !redirect || query.get('response_type') !== 'code') {
+			return { status: 400, rawBody: '<!doctype html><title>Sandbox</title><p>Unknown client_id, or no redirect_uri / response_type=code.</p>', headers: { 'content-type': 'text/html; charset=utf-8' } };
+		}
+		const target = new URL(redirect);
+		target.searchParams.set('code', CC_AUTHORIZATION_CODE);
+		const state = query.get('state');
+		if (state !== null) target.searchParams.set('state', state);
+		const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+		const page = `<!doctype html><meta charset="utf-8"><title>Constant Contact sandbox: allow access</title>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>Constant Contact sandbox</h1>
+<p>An application asks for access to the sandbox account (scopes: ${escape(query.get('scope') ?? '')}).</p>
+<p><a id="allow" href="${escape(target.toString())}" style="padding: .6em 1.2em; background: #1856ed; color: #fff; text-decoration: none; border-radius: 4px">Allow access</a></p>
+</body>`;
+		return { status: 200, rawBody: page, headers: { 'content-type': 'text/html; charset=utf-8' } };
 	}
 
 	private tokenEndpoint(request: SandboxRequest): SandboxResponse {

@@ -90,6 +90,7 @@ export class Sandbox {
 	constantContactCredentials() {
 		return {
 			baseUrl: `${this.url}${this.constantContact.prefix}/v3`,
+			customOAuthServer: true,
 			accessTokenUrl: `${this.url}${this.constantContact.prefix}/oauth2/default/v1/token`,
 			authUrl: `${this.url}${this.constantContact.prefix}/oauth2/default/v1/authorize`,
 			clientId: CC_CLIENT_ID,
