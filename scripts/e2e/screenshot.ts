@@ -104,11 +104,16 @@ async function main(): Promise<void> {
 		await save(page, 'summary-output.png');
 		await closeNode(page);
 
-		progress('A credential form');
-		await page.goto(`${url}/home/credentials/sandboxActiveCampaign`, { waitUntil: 'networkidle' });
-		await page.waitForSelector('[data-test-id="editCredential-modal"]', { timeout: 30_000 }).catch(() => undefined);
-		await page.waitForTimeout(1500);
-		await save(page, 'credential-form.png');
+		for (const [id, file] of [
+			['sandboxActiveCampaign', 'credential-form.png'],
+			['sandboxConstantContact', 'credential-form-constant-contact.png'],
+		]) {
+			progress(`A credential form: ${id}`);
+			await page.goto(`${url}/home/credentials/${id}`, { waitUntil: 'networkidle' });
+			await page.waitForSelector('[data-test-id="editCredential-modal"]', { timeout: 30_000 }).catch(() => undefined);
+			await page.waitForTimeout(1500);
+			await save(page, file);
+		}
 
 		progress('The node picker searching "segment"');
 		await openWorkflow(page, url, 'SegExpSchedCM001');
