@@ -12,15 +12,6 @@ export const tagWithSegmentsProperty: INodeProperties = {
 	description: 'Whether each contact is tagged with the names of its segments, so Omnisend segments can select them',
 };
 
-export const tagsProperty: INodeProperties = {
-	displayName: 'Tags',
-	name: 'tags',
-	type: 'string',
-	default: '',
-	placeholder: 'n8n-export, spring-campaign',
-	description: 'Comma-separated tags added to every exported contact',
-};
-
 export const emailStatusProperty: INodeProperties = {
 	displayName: 'Email Status',
 	name: 'emailStatus',

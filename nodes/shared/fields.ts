@@ -167,6 +167,16 @@ export class CustomFieldMatcher<Field> {
 	}
 }
 
+/** Fixed tags every exporter that tags contacts offers (ActiveCampaign, Omnisend). */
+export const tagsProperty: INodeProperties = {
+	displayName: 'Tags',
+	name: 'tags',
+	type: 'string',
+	default: '',
+	placeholder: 'n8n-export, spring-campaign',
+	description: 'Comma-separated tags added to every exported contact',
+};
+
 /** Tags for a member: its segment names (when asked) plus fixed tags from the node. */
 export function tagsFor(record: IDataObject, withSegments: boolean, fixedTags: string[]): string[] | undefined {
 	const tags = new Set(fixedTags);

@@ -2,11 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeBaseDes
 
 import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgement } from '../../shared/descriptions';
 import { executeExport } from '../../shared/engine/run';
-import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapProperty } from '../../shared/fields';
+import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapProperty, tagsProperty } from '../../shared/fields';
 import { ACTIVE_CAMPAIGN_FIELDS, createActiveCampaignAdapter } from '../adapter';
 import { ACTIVE_CAMPAIGN_LIMITS } from '../limits';
 import { getContactLists, getCustomFields } from '../methods';
-import { activeCampaignOptions, skipAutomationsProperty, tagsProperty, tagWithSegmentsProperty } from '../options';
+import { activeCampaignOptions, skipAutomationsProperty, tagWithSegmentsProperty } from '../options';
 
 /** Version 1, as saved workflows know it: kept unchanged. */
 export class ActiveCampaignExportV1 implements INodeType {

@@ -1,10 +1,10 @@
 import type { INodeTypeBaseDescription, INodeTypeDescription } from 'n8n-workflow';
 
 import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, listsCollection, privacyAcknowledgementV2 } from '../../shared/descriptions';
-import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapNotice, fieldMapProperty } from '../../shared/fields';
+import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapNotice, fieldMapProperty, tagsProperty } from '../../shared/fields';
 import { ACTIVE_CAMPAIGN_FIELDS } from '../adapter';
 import { ACTIVE_CAMPAIGN_LIMITS } from '../limits';
-import { activeCampaignOptions, skipAutomationsProperty, tagsProperty, tagWithSegmentsProperty } from '../options';
+import { activeCampaignOptions, skipAutomationsProperty, tagWithSegmentsProperty } from '../options';
 
 /** Subtitle: the list names (IDs where chosen by ID). */
 const SUBTITLE =

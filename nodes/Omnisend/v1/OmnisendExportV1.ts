@@ -2,10 +2,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeBaseDes
 
 import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgement } from '../../shared/descriptions';
 import { executeExport } from '../../shared/engine/run';
-import { fieldMapProperty } from '../../shared/fields';
+import { fieldMapProperty, tagsProperty } from '../../shared/fields';
 import { createOmnisendAdapter, OMNISEND_FIELDS } from '../adapter';
 import { OMNISEND_LIMITS } from '../limits';
-import { customPropertiesProperty, emailStatusProperty, omnisendOptions, tagsProperty, tagWithSegmentsProperty } from '../options';
+import { customPropertiesProperty, emailStatusProperty, omnisendOptions, tagWithSegmentsProperty } from '../options';
 
 /** Version 1, as saved workflows know it: kept unchanged. */
 export class OmnisendExportV1 implements INodeType {

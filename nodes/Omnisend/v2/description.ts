@@ -1,10 +1,10 @@
 import type { INodeTypeBaseDescription, INodeTypeDescription } from 'n8n-workflow';
 
 import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgementV2 } from '../../shared/descriptions';
-import { fieldMapNotice, fieldMapProperty } from '../../shared/fields';
+import { fieldMapNotice, fieldMapProperty, tagsProperty } from '../../shared/fields';
 import { OMNISEND_FIELDS } from '../adapter';
 import { OMNISEND_LIMITS } from '../limits';
-import { customPropertiesProperty, emailStatusProperty, omnisendOptions, tagsProperty, tagWithSegmentsProperty } from '../options';
+import { customPropertiesProperty, emailStatusProperty, omnisendOptions, tagWithSegmentsProperty } from '../options';
 
 /** Subtitle: what the contacts are tagged with, and their status when new. */
 const SUBTITLE =
