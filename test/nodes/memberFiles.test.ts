@@ -4,6 +4,7 @@ import { DESTINATIONS } from '../destinations';
 import { useSandbox } from '../harness/fixtures';
 import { binaryDataService, runWorkflow } from '../harness/run';
 import { chain, type NodeSpec } from '../harness/workflows';
+import { countRecords, recordsOfItems } from '../../nodes/shared/engine/batching';
 import { linesOf, MAX_BYTES_PER_PART, MAX_MEMBERS_PER_PART, MemberFileParts } from '../../nodes/shared/engine/memberFiles';
 
 /** Segment Source at version 2 (Member File is a version 2 output), the other nodes as given. */
@@ -69,6 +70,32 @@ describe('member files: parts and lines', () => {
 				{ text: '{"n":"😀"}', line: 4 },
 			]);
 		}
+	});
+
+	test('records are read from the parts as they are asked for, counted from the parts\' json without reading them', async () => {
+		const items: INodeExecutionData[] = [inlinePart(1, ['{"email":"a@example.com"}', '{"email":"b@example.com"}']), inlinePart(2, ['{"email":"c@example.com"}'], 1), { json: { email: 'd@example.com' } }];
+		const opened: number[] = [];
+		const read = async (itemIndex: number) => {
+			opened.push(itemIndex);
+			return chunked(Buffer.from(items[itemIndex].binary!.members.data, 'base64'), 5);
+		};
+		expect(countRecords(items, 'email')).toBe(4);
+		expect(opened).toEqual([]);
+		const records = recordsOfItems(items, 'email', read);
+		expect((await records.next()).value).toMatchObject({ record: { email: 'a@example.com' }, itemIndex: 0, where: 'file part 1, line 1' });
+		expect(opened).toEqual([0]);
+		const rest = [];
+		for await (const record of records) rest.push(record.where);
+		expect(rest).toEqual(['file part 1, line 2', 'file part 2, line 1', 'item 2']);
+		expect(opened).toEqual([0, 1]);
+	});
+
+	test('a part holding more lines than it declares stops the reading there', async () => {
+		const items = [inlinePart(1, ['{"email":"a@example.com"}', '{"email":"b@example.com"}'], 1)];
+		const records = recordsOfItems(items, 'email', async () => chunked(Buffer.from(items[0].binary!.members.data, 'base64'), 100));
+		await expect((async () => {
+			for await (const record of records) void record;
+		})()).rejects.toThrow('File part 1 holds more members than the 1 it declares (line 2)');
 	});
 });
 
