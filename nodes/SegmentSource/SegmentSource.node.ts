@@ -289,6 +289,7 @@ export class SegmentSource implements INodeType {
 							},
 						],
 						default: 'members',
+						hint: `Above ${MEMBER_FILE_ADVISED_ABOVE.toLocaleString('en-US')} members, choose Member File: items weigh on n8n's memory and saved executions`,
 						displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
 					},
 					{

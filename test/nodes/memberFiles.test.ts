@@ -1,7 +1,8 @@
-import type { IBinaryData, IDataObject, INodeExecutionData, IWorkflowBase } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeExecutionData, INodeProperties, IWorkflowBase } from 'n8n-workflow';
 
 import { DESTINATIONS } from '../destinations';
 import { useSandbox } from '../harness/fixtures';
+import { PackageNodeTypes } from '../harness/package';
 import { binaryDataService, runWorkflow } from '../harness/run';
 import { chain, type NodeSpec } from '../harness/workflows';
 import { countRecords, recordsOfItems } from '../../nodes/shared/engine/batching';
@@ -126,6 +127,16 @@ describe('Segment Source: Member File output (version 2)', () => {
 	});
 
 	test('version 1 keeps its outputs: Member File is not offered and a saved value falls back to one item per member', async () => {
+		const outputModes = (version: number) => {
+			const description = new PackageNodeTypes().getByNameAndVersion('n8n-nodes-segment-export.segmentSource', version).description;
+			const options = (description.properties.find((property) => property.name === 'options')!.options ?? []) as INodeProperties[];
+			return options
+				.filter((option) => option.name === 'outputMode')
+				.filter((option) => JSON.stringify(option.displayOptions?.show?.['@version']) === JSON.stringify(version === 1 ? [1] : [{ _cnd: { gte: 2 } }]))
+				.flatMap((option) => (option.options as Array<{ value: string }>).map(({ value }) => value));
+		};
+		expect(outputModes(1)).toEqual(['members', 'batches']);
+		expect(outputModes(2)).toEqual(['members', 'batches', 'memberFile']);
 		const result = await runWorkflow(chain(memberFileSource(100)));
 		const items = result.output('Segment Source', 0);
 		expect(items.some((item) => item.binary)).toBe(false);
