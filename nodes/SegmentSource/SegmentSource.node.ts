@@ -4,6 +4,8 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { SourceAccounting } from '../shared/engine/accounting';
 import { MAX_LISTED_INVALID_ROWS, SOURCE_ACCOUNTING_MARKER } from '../shared/engine/accounting';
 import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
+import { MAX_BYTES_PER_PART, MAX_MEMBERS_PER_PART } from '../shared/engine/memberFiles';
+import { MEMBER_FILE_ADVISED_ABOVE, memberFileItems } from './memberFileOutput';
 import type { ProfileField } from './profileFields';
 import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
 import type { FileEncoding } from './decode';
@@ -271,6 +273,33 @@ export class SegmentSource implements INodeType {
 							{ name: 'Batches of Members', value: 'batches', description: `One item per ${MEMBERS_PER_BATCH.toLocaleString('en-US')} members in "members": for large segments` },
 						],
 						default: 'members',
+						displayOptions: { show: { '@version': [1] } },
+					},
+					{
+						displayName: 'Output',
+						name: 'outputMode',
+						type: 'options',
+						options: [
+							{ name: 'One Item per Member', value: 'members', description: 'For small segments, and to transform members with other nodes' },
+							{ name: 'Batches of Members', value: 'batches', description: `One item per ${MEMBERS_PER_BATCH.toLocaleString('en-US')} members in "members"` },
+							{
+								name: 'Member File',
+								value: 'memberFile',
+								description: `Members as NDJSON files (binary field "members") in parts of at most ${MAX_MEMBERS_PER_PART.toLocaleString('en-US')} members or ${MAX_BYTES_PER_PART / 1_048_576} MiB: for more than ${MEMBER_FILE_ADVISED_ABOVE.toLocaleString('en-US')} members, the exporters read them in batches`,
+							},
+						],
+						default: 'members',
+						hint: `Above ${MEMBER_FILE_ADVISED_ABOVE.toLocaleString('en-US')} members, choose Member File: items weigh on n8n's memory and saved executions`,
+						displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+					},
+					{
+						displayName: 'Members per File Part',
+						name: 'memberFilePartSize',
+						type: 'number',
+						typeOptions: { minValue: 1, maxValue: MAX_MEMBERS_PER_PART },
+						default: MAX_MEMBERS_PER_PART,
+						description: `Most members in one part of the member file (parts also stay under ${MAX_BYTES_PER_PART / 1_048_576} MiB)`,
+						displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }], outputMode: ['memberFile'] } },
 					},
 					{
 						displayName: 'Timestamp Field',
@@ -354,7 +383,14 @@ export class SegmentSource implements INodeType {
 
 		const paired = (itemIndexes: number[]) => (source === 'items' ? itemIndexes.map((item) => ({ item })) : { item: 0 });
 		const output: INodeExecutionData[] = [];
-		if (options.outputMode === 'batches') {
+		const memberFile = options.outputMode === 'memberFile' && node.typeVersion >= 2;
+		if (memberFile) {
+			const partSize = typeof options.memberFilePartSize === 'number' ? options.memberFilePartSize : MAX_MEMBERS_PER_PART;
+			if (!Number.isInteger(partSize) || partSize < 1 || partSize > MAX_MEMBERS_PER_PART) {
+				throw new NodeOperationError(node, `"Members per File Part" must be a whole number from 1 to ${MAX_MEMBERS_PER_PART.toLocaleString('en-US')}`);
+			}
+			output.push(...(await memberFileItems.call(this, members, memberItems, source === 'items', partSize)));
+		} else if (options.outputMode === 'batches') {
 			for (let start = 0; start < members.length; start += MEMBERS_PER_BATCH) {
 				const batch = members.slice(start, start + MEMBERS_PER_BATCH);
 				const items = source === 'items' ? [...new Set(memberItems.slice(start, start + MEMBERS_PER_BATCH).flat())].map((item) => ({ item })) : { item: 0 };
@@ -372,15 +408,17 @@ export class SegmentSource implements INodeType {
 			};
 		});
 
-		const tally: Tally = { rows: invalid.length + merged + excluded + members.length, members: members.length, merged, invalid: invalid.length, excluded, segmentCounts, memberKeys, comparisonErrors, counts };
-		const noMembers = members.length === 0 ? whyNoMembers(tally, segments.length > 0, file) : undefined;
+		const memberCount = members.length;
+		if (memberFile) members.length = 0;
+		const tally: Tally = { rows: invalid.length + merged + excluded + memberCount, members: memberCount, merged, invalid: invalid.length, excluded, segmentCounts, memberKeys, comparisonErrors, counts };
+		const noMembers = memberCount === 0 ? whyNoMembers(tally, segments.length > 0, file) : undefined;
 		if (noMembers && options.failWhenNoMembers === true) {
 			throw new NodeOperationError(node, `No members: ${noMembers}`, { description: 'Turn off "Fail When No Members" in the options to let an empty result succeed.' });
 		}
 		const withAccounting = typeof options.accountingItem === 'boolean' ? options.accountingItem : node.typeVersion >= 2;
 		if (withAccounting) output.push(accountingItem(segments, tally, invalidItems));
 		this.addExecutionHints(
-			...[...hintsFor(segments, tally), ...fileHints(file), ...(noMembers ? [`No members: ${noMembers}`] : [])].map((message) => ({
+			...[...hintsFor(segments, tally), ...fileHints(file), ...(noMembers ? [`No members: ${noMembers}`] : []), ...outputHints(node.typeVersion, memberFile, memberCount)].map((message) => ({
 				message,
 				location: 'outputPane' as const,
 			})),
@@ -447,6 +485,14 @@ function fileHints(file: Rows['file']): string[] {
 		hints.push(`The header repeats column names; renamed so no value is lost: ${shown.join(', ')}${renamed.length > 10 ? ` and ${renamed.length - 10} more` : ''}`);
 	}
 	return hints;
+}
+
+/** Version 2 recommends the Member File output where items would weigh on n8n's memory and saved executions. */
+function outputHints(version: number, memberFile: boolean, members: number): string[] {
+	if (version < 2 || memberFile || members <= MEMBER_FILE_ADVISED_ABOVE) return [];
+	return [
+		`${members.toLocaleString('en-US')} members as items: above ${MEMBER_FILE_ADVISED_ABOVE.toLocaleString('en-US')}, choose Options → Output → "Member File", which keeps n8n's memory and saved executions small`,
+	];
 }
 
 /** Why there is no member, said plainly: an export that sends nothing must not look like one that worked. */

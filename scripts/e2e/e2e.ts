@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'fs';
+import { readFileSync, rmSync, writeFileSync } from 'fs';
 import type { AddressInfo } from 'net';
 import { createServer } from 'net';
 import { join } from 'path';
@@ -50,6 +50,43 @@ async function freePort(): Promise<number> {
 	}
 }
 
+type RunOutput = { data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { id?: string }> }>> } }>> } } };
+
+/** The run `n8n execute --rawOutput` printed: pretty JSON between a line "{" and a line "}"; log lines may surround it. */
+function rawOutput(stdout: string): RunOutput | undefined {
+	const lines = stdout.split('\n');
+	try {
+		return JSON.parse(lines.slice(lines.indexOf('{'), lines.lastIndexOf('}') + 1).join('\n')) as RunOutput;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Profiles of the Member File runs: the bundled sample's 300 and as many generated after them (new addresses). */
+const MEMBER_FILE_PROFILES = 600;
+/** Members per file part in those runs: several parts from a small N. */
+const MEMBER_FILE_PART_SIZE = 100;
+
+/**
+ * A scheduled example turned to Segment Source's Member File output, as a workflow of its own
+ * (SegExpSched… → SegExpMFile…), written to n8n's folder for import.
+ */
+function memberFileWorkflow(userFolder: string, slug: string): { id: string; file: string; source: string; exporter: string } {
+	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', `scheduled-${slug}.json`), 'utf8')) as {
+		id: string;
+		name: string;
+		nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
+	};
+	workflow.id = workflow.id.replace('Sched', 'MFile');
+	workflow.name = `${workflow.name} (Member File)`;
+	const source = workflow.nodes.find((node) => node.type.endsWith('.segmentSource'))!;
+	source.parameters.sampleSize = MEMBER_FILE_PROFILES;
+	source.parameters.options = { ...(source.parameters.options as object | undefined), outputMode: 'memberFile', memberFilePartSize: MEMBER_FILE_PART_SIZE };
+	const file = join(userFolder, `member-file-${slug}.json`);
+	writeFileSync(file, JSON.stringify(workflow, null, 2));
+	return { id: workflow.id, file, source: source.name, exporter: workflow.nodes.find((node) => node.type.endsWith('Export'))!.name };
+}
+
 async function postProfiles(url: string, profiles: unknown[]): Promise<Response> {
 	return await fetch(`${url}/webhook/segment-export`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles }) });
 }
@@ -65,6 +102,7 @@ async function main(): Promise<void> {
 		const files = importExamples(userFolder, sandbox.endpoints);
 		check('import', true, `${files.length} workflows: ${files.join(', ')}`);
 
+		const exportedBySample: Record<string, number> = {};
 		for (const { slug: destination } of DESTINATIONS) {
 			const file = `scheduled-${destination}.json`;
 			const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', file), 'utf8')) as { id: string; nodes: Array<{ name: string; type: string }> };
@@ -83,10 +121,49 @@ async function main(): Promise<void> {
 			} catch {
 				progress(`n8n execute printed ${run.stdout.length} characters, ending: ${run.stdout.slice(-400)}`);
 			}
+			exportedBySample[destination] = exported;
 			check(
 				`execute ${file}`,
 				run.status === 0 && after - before > 200 && exported === after - before,
 				run.status === 0 ? `the sandbox received ${after - before} contacts (${destination}); Summary says exported ${exported}` : `exit ${run.status}: ${(run.stderr || run.stdout).slice(-1500)}`,
+			);
+		}
+
+		// Each exporter from Segment Source's Member File output, in parts: 600 profiles, the first 300
+		// being the bundled sample the scheduled run above already exported (upserted again), so the
+		// sandbox's new contacts are exactly the members beyond them.
+		for (const { slug: destination } of DESTINATIONS) {
+			const workflow = memberFileWorkflow(userFolder, destination);
+			const imported = n8nCommand(userFolder, ['import:workflow', `--input=${workflow.file}`]);
+			if (imported.status !== 0) {
+				check(`member file ${destination}`, false, `import failed: ${(imported.stderr || imported.stdout).slice(-600)}`);
+				continue;
+			}
+			const before = received(await sandboxState(sandbox.url))[destination];
+			progress(`Running ${destination} from a member file (${MEMBER_FILE_PROFILES} profiles, parts of ${MEMBER_FILE_PART_SIZE}) with n8n execute`);
+			const run = n8nCommand(userFolder, ['execute', `--id=${workflow.id}`, '--rawOutput']);
+			const after = received(await sandboxState(sandbox.url))[destination];
+			const data = rawOutput(run.stdout);
+			const sourceItems = data?.data.resultData.runData[workflow.source]?.[0]?.data.main[0] ?? [];
+			const parts = sourceItems.filter((item) => item.json.segmentSourceMemberFile === true);
+			const onDisk = parts.filter((item) => typeof item.binary?.members?.id === 'string').length;
+			const summary = data?.data.resultData.runData[workflow.exporter]?.[0]?.data.main[0][0]?.json ?? {};
+			const counts = ['exported', 'rejected', 'skipped', 'notSent'].map((key) => Number(summary[key]));
+			const members = Number((summary.segmentSource as Record<string, unknown> | undefined)?.members);
+			const partMembers = parts.reduce((sum, item) => sum + Number(item.json.count), 0);
+			check(
+				`member file ${destination}`,
+				run.status === 0 &&
+					parts.length >= 3 &&
+					onDisk === parts.length &&
+					partMembers === members &&
+					summary.received === members &&
+					counts.reduce((sum, value) => sum + value, 0) === members &&
+					counts[0] > exportedBySample[destination] &&
+					after - before === counts[0] - exportedBySample[destination],
+				run.status === 0
+					? `${parts.length} parts (${onDisk} stored as files) of ${partMembers} members; Summary received ${String(summary.received)}, exported ${counts[0]}, rejected ${counts[1]}, skipped ${counts[2]}, not sent ${counts[3]}; the sandbox received ${after - before} new contacts (${counts[0]} − ${exportedBySample[destination]} from the sample run)`
+					: `exit ${run.status}: ${(run.stderr || run.stdout).slice(-1500)}`,
 			);
 		}
 

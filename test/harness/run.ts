@@ -25,7 +25,7 @@ process.env.N8N_ENCRYPTION_KEY ??= 'in-process-runs-store-no-credentials';
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Container } = require('@n8n/di') as typeof import('@n8n/di');
 const { Logger } = require('@n8n/backend-common') as typeof import('@n8n/backend-common');
-const { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } = require('n8n-core') as typeof import('n8n-core');
+const { BinaryDataService, ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } = require('n8n-core') as typeof import('n8n-core');
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export interface LogLine {
@@ -61,6 +61,22 @@ const captureLogger = {
 	),
 };
 Container.set(Logger, captureLogger as unknown as InstanceType<typeof Logger>);
+
+/**
+ * n8n's binary data service in filesystem mode, initialised as n8n does at start-up: binary data
+ * goes to files under the user folder and items carry a reference (without this, n8n-core keeps
+ * binary data base64 in the item and member files would never touch the disk).
+ */
+let binaryData: Promise<InstanceType<typeof BinaryDataService>> | undefined;
+export async function binaryDataService(): Promise<InstanceType<typeof BinaryDataService>> {
+	binaryData ??= (async () => {
+		process.env.N8N_DEFAULT_BINARY_DATA_MODE ??= 'filesystem';
+		const service = Container.get(BinaryDataService);
+		await service.init();
+		return service;
+	})();
+	return await binaryData;
+}
 
 const nodeTypes = new PackageNodeTypes();
 const credentialTypes = loadCredentialTypes();
@@ -125,6 +141,7 @@ export interface RunOptions {
  * loaded from dist/ as n8n loads an installed community package.
  */
 export async function runWorkflow(workflowData: IWorkflowBase | Pick<IWorkflowBase, 'nodes' | 'connections'>, options: RunOptions = {}): Promise<WorkflowRun> {
+	await binaryDataService();
 	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(credentialTypes);
 	for (const [type, data] of Object.entries(options.credentials ?? {})) credentialsHelper.set(type, data);
 

@@ -4,6 +4,7 @@ import type { DestinationAdapter, SerializeContext } from '../adapter';
 import { ContactRejection } from '../adapter';
 import { checkEmail } from '../contact';
 import type { Ledger } from './accounting';
+import { isMemberFile, linesOf, memberFileCount, memberFilePart } from './memberFiles';
 
 /** Field Segment Source sets on its batch items, so that exporters never take a profile for a batch. */
 export const MEMBER_BATCH_MARKER = 'segmentSourceBatch';
@@ -12,9 +13,14 @@ export const MEMBER_BATCH_MARKER = 'segmentSourceBatch';
 export interface InputRecord {
 	record: unknown;
 	itemIndex: number;
-	/** "item 3" or "item 3, member 17". */
+	/** "item 3", "item 3, member 17" or "file part 2, line 17". */
 	where: string;
+	/** Why the record could not be read (a line of a member file that is not JSON). */
+	problem?: string;
 }
+
+/** The bytes of a member file part (item index), streamed from n8n's binary data where it can. */
+export type MemberFileReader = (itemIndex: number) => Promise<AsyncIterable<Uint8Array>>;
 
 function isPlainObject(value: unknown): value is IDataObject {
 	return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -35,10 +41,36 @@ export function isMemberBatch(json: IDataObject, emailField: string): boolean {
 	return !hasEmail && members.every(isPlainObject);
 }
 
-/** Records of the input items, members of batch items one by one. */
-export async function* recordsOfItems(items: INodeExecutionData[], emailField: string): AsyncGenerator<InputRecord> {
+/**
+ * Records of the input items, members of batch items one by one, and the members of member file
+ * parts line by line as `readFile` streams them (read as the batches are formed, never all up front).
+ */
+export async function* recordsOfItems(items: INodeExecutionData[], emailField: string, readFile?: MemberFileReader): AsyncGenerator<InputRecord> {
+	let parts = 0;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const json = items[itemIndex].json;
+		const item = items[itemIndex];
+		const json = item.json;
+		if (isMemberFile(item)) {
+			parts++;
+			if (!readFile) throw new Error('Member files cannot be read here');
+			const part = memberFilePart(json, parts);
+			const declared = memberFileCount(json);
+			let read = 0;
+			for await (const { text, line } of linesOf(await readFile(itemIndex))) {
+				// More lines than the part declares would go beyond what the run was checked and counted for.
+				if (++read > (declared ?? 0)) throw new Error(`File part ${part} holds more members than the ${declared ?? 0} it declares (line ${line})`);
+				const where = `file part ${part}, line ${line}`;
+				let record: unknown;
+				try {
+					record = JSON.parse(text);
+				} catch {
+					yield { record: undefined, itemIndex, where, problem: `Input ${where} is not a JSON object` };
+					continue;
+				}
+				yield { record, itemIndex, where };
+			}
+			continue;
+		}
 		if (!isMemberBatch(json, emailField)) {
 			yield { record: json, itemIndex, where: `item ${itemIndex}` };
 			continue;
@@ -50,9 +82,13 @@ export async function* recordsOfItems(items: INodeExecutionData[], emailField: s
 	}
 }
 
+/** Contacts the items hold: member file parts count what their json declares, without reading them. */
 export function countRecords(items: INodeExecutionData[], emailField: string): number {
 	let count = 0;
-	for (const { json } of items) count += isMemberBatch(json, emailField) ? (json.members as unknown[]).length : 1;
+	for (const item of items) {
+		if (isMemberFile(item)) count += memberFileCount(item.json) ?? 0;
+		else count += isMemberBatch(item.json, emailField) ? (item.json.members as unknown[]).length : 1;
+	}
 	return count;
 }
 
@@ -98,9 +134,9 @@ export async function* batchContacts(
 	const roomForOne = limits.maxBytes - limits.envelopeBytes - 1;
 	let batch: Batch = { index: 0, emails: [], json: [], itemIndex: [], open: [] };
 	let size = limits.envelopeBytes;
-	for await (const { record, itemIndex, where } of records) {
+	for await (const { record, itemIndex, where, problem } of records) {
 		if (!isPlainObject(record)) {
-			ledger.drop(null, 'missing_email', `Input ${where} is not an object`, itemIndex);
+			ledger.drop(null, 'missing_email', problem ?? `Input ${where} is not an object`, itemIndex);
 			continue;
 		}
 		const check = checkEmail(record[adapter.emailField], adapter.emailField);

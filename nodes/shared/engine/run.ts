@@ -7,10 +7,12 @@ import { ContactRejection } from '../adapter';
 import { usesOAuth2 } from '../transport';
 import type { ExportSummary, LongValuePolicy } from './accounting';
 import { rejectedByReason, sourceAccountingOf, summaryMessage } from './accounting';
+import type { MemberFileReader } from './batching';
 import { batchContacts, countRecords, recordsOfItems, utf8Length } from './batching';
 import { asExportFailure, CancelledFailure, ExportFailure } from './errors';
 import { ExportRun } from './exportRun';
 import { followJobs } from './jobs';
+import { isMemberFile, memberFileCount, MEMBER_FILE_PROPERTY } from './memberFiles';
 import type { RateWindow } from './rateLimiter';
 import { pacerFor, WindowPacer } from './rateLimiter';
 import { DEFAULT_JOB_STALL_MS } from './retryPolicy';
@@ -94,6 +96,12 @@ export async function runExport(
 	const items = context.getInputData();
 	const logger = context.logger;
 
+	const undeclared = items.findIndex((item) => isMemberFile(item) && memberFileCount(item.json) === undefined);
+	if (undeclared !== -1) {
+		throw new NodeOperationError(node, `Input item ${undeclared} is a member file part without its member count`, {
+			description: 'Nothing was sent. Member files come from Segment Source\'s "Member File" output, with their items as it made them.',
+		});
+	}
 	const received = countRecords(items, adapter.emailField);
 	if (received > settings.maxContacts) {
 		throw new NodeOperationError(
@@ -120,7 +128,7 @@ export async function runExport(
 
 	const run = new ExportRun(adapter, session, logger);
 	const envelopeBytes = utf8Length(adapter.buildBatchRequest('', 0).body ?? '');
-	const batches = batchContacts(recordsOfItems(items, adapter.emailField), adapter, serializeContextFor(adapter, settings, run), run.ledger, {
+	const batches = batchContacts(recordsOfItems(items, adapter.emailField, memberFileReader(context)), adapter, serializeContextFor(adapter, settings, run), run.ledger, {
 		maxCount: Math.min(settings.batchSize, adapter.limits.maxContactsPerRequest),
 		maxBytes: adapter.limits.maxBytesPerRequest,
 		envelopeBytes,
@@ -158,6 +166,21 @@ export async function runExport(
 		for (let next = await batches.next(); !next.done; next = await batches.next()) run.notSent(next.value);
 	});
 	return outputs(context, run, received, startedAt);
+}
+
+/**
+ * Streams a member file part from n8n's binary data store when it has a file id (filesystem, S3 or
+ * database mode), else from the item's buffer (binary data kept in the item).
+ */
+function memberFileReader(context: IExecuteFunctions): MemberFileReader {
+	return async (itemIndex) => {
+		const binary = context.helpers.assertBinaryData(itemIndex, MEMBER_FILE_PROPERTY);
+		if (binary.id) return (await context.helpers.getBinaryStream(binary.id)) as unknown as AsyncIterable<Uint8Array>;
+		const buffer = await context.helpers.getBinaryDataBuffer(itemIndex, MEMBER_FILE_PROPERTY);
+		return (async function* () {
+			yield buffer;
+		})();
+	};
 }
 
 /** The Summary and Rejected outputs, or the node's error with the counts when the run stopped without Continue On Fail. */
