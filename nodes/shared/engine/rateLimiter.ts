@@ -104,11 +104,11 @@ export class WindowPacer implements AccountPacer {
 	async acquire(purpose: string, policy: WaitPolicy): Promise<PaceTicket> {
 		// A window of this purpose alone (a lower import rate) is waited out first: that wait competes
 		// with nobody. Then imports compete for the shared budget, and polls or look-ups give way to them.
-		await this.waitUntilFree(purpose, policy, (window) => window.purpose === purpose, false, false);
+		await this.waitUntilFree(purpose, policy, (window) => window.purpose === purpose, false);
 		const isImport = purpose === 'import';
 		if (isImport) this.importsWaiting++;
 		try {
-			await this.waitUntilFree(purpose, policy, () => true, !isImport, true);
+			await this.waitUntilFree(purpose, policy, () => true, !isImport);
 		} finally {
 			if (isImport) this.importsWaiting--;
 		}
@@ -124,11 +124,11 @@ export class WindowPacer implements AccountPacer {
 		return { purpose, entries, sentAt: Date.now() };
 	}
 
-	private async waitUntilFree(purpose: string, policy: WaitPolicy, applies: (window: Window) => boolean, givesWayToImports: boolean, needsSlot: boolean): Promise<void> {
+	private async waitUntilFree(purpose: string, policy: WaitPolicy, applies: (window: Window) => boolean, givesWayToImports: boolean): Promise<void> {
 		let announced = false;
 		for (;;) {
 			checkCancelled(policy.signal);
-			const blocked = this.blockedFor(purpose, Date.now(), policy, applies, needsSlot);
+			const blocked = this.blockedFor(purpose, Date.now(), policy, applies);
 			const givesWay = givesWayToImports && this.importsWaiting > 0;
 			if (blocked.ms <= 0 && !blocked.untilFreed && !givesWay) return;
 			if (!announced && blocked.ms > LONG_WAIT_MS) {
@@ -143,7 +143,7 @@ export class WindowPacer implements AccountPacer {
 	 * How long the next request of `purpose` must wait: a pause or spent budget (capped by the
 	 * policy), a full window (its oldest answer plus the window), or a slot still in flight.
 	 */
-	private blockedFor(purpose: string, now: number, policy: WaitPolicy, applies: (window: Window) => boolean, needsSlot: boolean): { ms: number; untilFreed: boolean; why: string } {
+	private blockedFor(purpose: string, now: number, policy: WaitPolicy, applies: (window: Window) => boolean): { ms: number; untilFreed: boolean; why: string } {
 		if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
 		let ms = 0;
 		let why = '';
@@ -156,7 +156,7 @@ export class WindowPacer implements AccountPacer {
 			why = 'its rate-limit window is used up';
 		}
 		if (ms > policy.maxWaitMs) throw new PauseTooLongFailure(policy.serviceName, now + ms, why);
-		let untilFreed = needsSlot && this.inFlight >= this.maxConcurrent;
+		let untilFreed = this.inFlight >= this.maxConcurrent;
 		for (const window of this.windows) {
 			if ((window.purpose && window.purpose !== purpose) || !applies(window)) continue;
 			window.entries = window.entries.filter((entry) => entry.at > now - window.windowMs);
