@@ -20,6 +20,8 @@ export interface PendingJob {
 	submittedAt: number;
 	/** The last progress value the service reported, and when it changed. */
 	progress?: number;
+	/** The addresses of the contacts the job holds, listed once when an adapter first asks. */
+	emails?: string[];
 }
 
 /**

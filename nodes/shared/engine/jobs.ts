@@ -46,7 +46,16 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 		try {
 			statuses = await adapter.pollJobs(
 				async (request, purpose) => await session.fetch(request, purpose),
-				pending.map((job) => ({ jobId: job.jobId, emails: job.batch.open.map((position) => job.batch.emails[position]) })),
+				// Addresses are listed only for the jobs an adapter reads results of, once each: with
+				// thousands of jobs queued, listing every job's contacts every round would cost more
+				// than the polls themselves.
+				pending.map((job) => ({
+					jobId: job.jobId,
+					get emails() {
+						job.emails ??= job.batch.open.map((position) => job.batch.emails[position]);
+						return job.emails;
+					},
+				})),
 			);
 		} catch (error) {
 			throw asExportFailure(error, adapter.serviceName);
