@@ -1,3 +1,4 @@
+import { REQUEST_LOG_MESSAGE } from '../../nodes/shared/engine/session';
 import type { LogLine } from './run';
 
 /** One request as the engine logged it: when it was let go and when its answer came. */
@@ -11,7 +12,7 @@ export interface SentRequest {
 /** The engine's own record of its requests (debug lines), in the order they were sent. */
 export function sentRequests(lines: LogLine[]): SentRequest[] {
 	return lines
-		.filter((line) => line.message === 'segment-export request')
+		.filter((line) => line.message === REQUEST_LOG_MESSAGE)
 		.map((line) => line.metadata as SentRequest)
 		.sort((a, b) => a.sentAt - b.sentAt);
 }
