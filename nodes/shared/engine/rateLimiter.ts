@@ -101,17 +101,46 @@ export class WindowPacer implements AccountPacer {
 		for (const { limit, windowMs, purpose } of limits) this.windows.push({ limit, windowMs: windowMs + TIMER_MARGIN_MS, purpose, entries: [] });
 	}
 
+	/**
+	 * Waits for a free slot and takes it in the same synchronous step as the last check, so that two
+	 * requests waiting at once can never both take the last slot of a window. A window of the
+	 * request's purpose alone (a lower import rate) is waited out first: that wait competes with
+	 * nobody. Then imports compete for the shared windows, and polls or look-ups give way to them —
+	 * only to imports whose own window is free, since one that cannot go would hold them back for nothing.
+	 */
 	async acquire(purpose: string, policy: WaitPolicy): Promise<PaceTicket> {
-		// A window of this purpose alone (a lower import rate) is waited out first: that wait competes
-		// with nobody. Then imports compete for the shared budget, and polls or look-ups give way to them.
-		await this.waitUntilFree(purpose, policy, (window) => window.purpose === purpose, false);
 		const isImport = purpose === 'import';
-		if (isImport) this.importsWaiting++;
+		let waitingAsImport = false;
+		let announced = false;
 		try {
-			await this.waitUntilFree(purpose, policy, () => true, !isImport);
+			for (;;) {
+				checkCancelled(policy.signal);
+				const now = Date.now();
+				// Requests in flight up to the concurrency cap do not hold an import back from being counted:
+				// it is ready, and polls must not take the next free slot before it.
+				let blocked = this.blockedFor(purpose, now, policy, (window) => window.purpose === purpose);
+				const ownWindowFree = blocked.ms <= 0 && !blocked.windowInFlight;
+				if (isImport && ownWindowFree !== waitingAsImport) {
+					waitingAsImport = ownWindowFree;
+					this.importsWaiting += ownWindowFree ? 1 : -1;
+				}
+				if (ownWindowFree) {
+					blocked = this.blockedFor(purpose, now, policy, () => true);
+					const givesWay = !isImport && this.importsWaiting > 0;
+					if (blocked.ms <= 0 && !blocked.windowInFlight && !blocked.concurrencyFull && !givesWay) return this.take(purpose, now);
+				}
+				if (!announced && blocked.ms > LONG_WAIT_MS) {
+					announced = true;
+					policy.onLongWait?.(blocked.ms, blocked.why);
+				}
+				await this.nap(blocked.ms > 0 ? Math.min(blocked.ms, WAIT_SLICE_MS) : WAIT_SLICE_MS, blocked.ms <= 0);
+			}
 		} finally {
-			if (isImport) this.importsWaiting--;
+			if (waitingAsImport) this.importsWaiting--;
 		}
+	}
+
+	private take(purpose: string, now: number): PaceTicket {
 		const entries: WindowEntry[] = [];
 		for (const window of this.windows) {
 			if (window.purpose && window.purpose !== purpose) continue;
@@ -121,29 +150,24 @@ export class WindowPacer implements AccountPacer {
 		}
 		this.inFlight++;
 		if (this.budget !== undefined) this.budget--;
-		return { purpose, entries, sentAt: Date.now() };
+		return { purpose, entries, sentAt: now };
 	}
 
-	private async waitUntilFree(purpose: string, policy: WaitPolicy, applies: (window: Window) => boolean, givesWayToImports: boolean): Promise<void> {
-		let announced = false;
-		for (;;) {
-			checkCancelled(policy.signal);
-			const blocked = this.blockedFor(purpose, Date.now(), policy, applies);
-			const givesWay = givesWayToImports && this.importsWaiting > 0;
-			if (blocked.ms <= 0 && !blocked.untilFreed && !givesWay) return;
-			if (!announced && blocked.ms > LONG_WAIT_MS) {
-				announced = true;
-				policy.onLongWait?.(blocked.ms, blocked.why);
-			}
-			await this.nap(blocked.ms > 0 ? Math.min(blocked.ms, WAIT_SLICE_MS) : WAIT_SLICE_MS, blocked.ms <= 0);
-		}
+	private isFull(window: Window, now: number): boolean {
+		window.entries = window.entries.filter((entry) => entry.at > now - window.windowMs);
+		return window.entries.length >= window.limit;
 	}
 
 	/**
 	 * How long the next request of `purpose` must wait: a pause or spent budget (capped by the
 	 * policy), a full window (its oldest answer plus the window), or a slot still in flight.
 	 */
-	private blockedFor(purpose: string, now: number, policy: WaitPolicy, applies: (window: Window) => boolean): { ms: number; untilFreed: boolean; why: string } {
+	private blockedFor(
+		purpose: string,
+		now: number,
+		policy: WaitPolicy,
+		applies: (window: Window) => boolean,
+	): { ms: number; windowInFlight: boolean; concurrencyFull: boolean; why: string } {
 		if (this.budget !== undefined && now >= this.budgetResetsAt) this.budget = undefined;
 		let ms = 0;
 		let why = '';
@@ -156,20 +180,19 @@ export class WindowPacer implements AccountPacer {
 			why = 'its rate-limit window is used up';
 		}
 		if (ms > policy.maxWaitMs) throw new PauseTooLongFailure(policy.serviceName, now + ms, why);
-		let untilFreed = this.inFlight >= this.maxConcurrent;
+		let windowInFlight = false;
 		for (const window of this.windows) {
 			if ((window.purpose && window.purpose !== purpose) || !applies(window)) continue;
-			window.entries = window.entries.filter((entry) => entry.at > now - window.windowMs);
-			if (window.entries.length < window.limit) continue;
+			if (!this.isFull(window, now)) continue;
 			let oldest = Infinity;
 			for (const entry of window.entries) oldest = Math.min(oldest, entry.at);
-			if (oldest === Infinity) untilFreed = true;
+			if (oldest === Infinity) windowInFlight = true;
 			else if (oldest + window.windowMs - now > ms) {
 				ms = oldest + window.windowMs - now;
 				why = 'its published rate limit';
 			}
 		}
-		return { ms, untilFreed, why };
+		return { ms, windowInFlight, concurrencyFull: this.inFlight >= this.maxConcurrent, why };
 	}
 
 	/** Sleeps up to `ms`, or until a slot is freed when `wakeOnFree`. */

@@ -50,6 +50,37 @@ describe('WindowPacer', () => {
 		expect(windowOverruns([...imports, ...polls].sort((a, b) => a.sentAt - b.sentAt), 6, 80)).toEqual([]);
 	});
 
+	test('requests asking at the same moment never share the last slot of a window', async () => {
+		// The check and the taking of a slot happen in one step: the old limiter let every request that
+		// asked in the same tick through, one window holding as many as were waiting.
+		const pacer = new WindowPacer(6, [{ limit: 2, windowMs: 60 }]);
+		const sent: SentRequest[] = await Promise.all(
+			Array.from({ length: 6 }, async () => {
+				const ticket = await pacer.acquire('import', policy);
+				pacer.settle(ticket);
+				return { purpose: 'import', status: 200, sentAt: ticket.sentAt, answeredAt: ticket.answeredAt! };
+			}),
+		);
+		expect(windowOverruns(sent.sort((a, b) => a.sentAt - b.sentAt), 2, 60)).toEqual([]);
+	});
+
+	test('polls give way to an import that can go, not to one whose own window is full', async () => {
+		// Two imports ready at once with one import slot left: the second waits a whole import window.
+		// A poll asked for meanwhile goes before it (the old rule held polls back for that whole window).
+		const pacer = new WindowPacer(3, [
+			{ limit: 5, windowMs: 50 },
+			{ limit: 1, windowMs: 400, purpose: 'import' },
+		]);
+		const order: string[] = [];
+		const send = async (name: string, purpose: string) => {
+			const ticket = await pacer.acquire(purpose, policy);
+			order.push(name);
+			pacer.settle(ticket);
+		};
+		await Promise.all([send('first import', 'import'), send('second import', 'import'), sleep(20).then(async () => await send('poll', 'poll'))]);
+		expect(order).toEqual(['first import', 'poll', 'second import']);
+	});
+
 	test('a pause longer than the cap fails at once, naming the time; the pause stays for the account', async () => {
 		const pacer = new WindowPacer(1, []);
 		pacer.pauseUntil(Date.now() + 2 * 3_600_000, 'it answered with Retry-After');
