@@ -222,7 +222,8 @@ async function outputs(context: IExecuteFunctions, run: ExportRun, received: num
 	if (source) summary.segmentSource = source;
 	const counts = `exported ${summary.exported}, rejected ${summary.rejected}, skipped ${summary.skipped}, not sent ${summary.notSent} (unconfirmed ${summary.unconfirmed})`;
 	const stop = run.stop;
-	context.logger.info(`${adapter.serviceName} export ${stop ? `stopped (${stop instanceof CancelledFailure ? 'cancelled' : 'failed'})` : 'finished'}: received ${received}, ${counts}, requests ${summary.requests}`);
+	const inFile = summary.rejectedInFile ? `; ${summary.rejectedInFile} contacts not exported listed in the Rejected file` : '';
+	context.logger.info(`${adapter.serviceName} export ${stop ? `stopped (${stop instanceof CancelledFailure ? 'cancelled' : 'failed'})` : 'finished'}: received ${received}, ${counts}, requests ${summary.requests}${inFile}`);
 	if (stop) summary.error = stop.message;
 	summary.message = summaryMessage(summary, adapter.targetPhrase ?? `${adapter.serviceName} ${targetName}`, adapter.serviceName);
 	if (stop) {
