@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties, INodeTypeDescription } from 'n
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { DEFAULT_JOB_STALL_MS } from './engine/retryPolicy';
+import { DEFAULT_MAX_REJECTED_ITEMS, REJECTED_FILE_PROPERTY } from './engine/rejectedFile';
 import { DEFAULT_MAX_CONTACTS } from './engine/run';
 
 /** The acknowledgement Dynamics 365 Customer Insights asks for before personal data leaves: required, off by default. */
@@ -66,6 +67,16 @@ export function exportOptions(maxBatchSize: number, extra: INodeProperties[]): I
 			typeOptions: { minValue: 1 },
 			default: DEFAULT_MAX_CONTACTS,
 			description: 'The node fails before sending anything when more contacts arrive',
+		},
+		{
+			displayName: 'Max Rejected Items',
+			name: 'maxRejectedItems',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: DEFAULT_MAX_REJECTED_ITEMS,
+			description: `Contacts not exported (rejected, skipped or not sent) beyond this many are listed in a CSV file on the Summary item (binary property "${REJECTED_FILE_PROPERTY}") instead of as items on the Rejected output, which keeps large runs' saved executions small. 0 lists them all in the file.`,
+			// Version 1 lists every contact on the Rejected output, as documented.
+			displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
 		},
 	];
 	return {

@@ -1,10 +1,11 @@
-import { readFileSync, rmSync, writeFileSync } from 'fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import type { AddressInfo } from 'net';
 import { createServer } from 'net';
 import { join } from 'path';
 
 import type { SandboxState } from '../../test/destinations';
 import { DESTINATIONS } from '../../test/destinations';
+import { csvRecords } from '../../test/harness/csv';
 import { CACHE, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from './n8nRuntime';
 
 /**
@@ -69,7 +70,8 @@ const MEMBER_FILE_PART_SIZE = 100;
 
 /**
  * A scheduled example turned to Segment Source's Member File output, as a workflow of its own
- * (SegExpSched… → SegExpMFile…), written to n8n's folder for import.
+ * (SegExpSched… → SegExpMFile…), written to n8n's folder for import. The exporter lists every
+ * contact it does not export in the Rejected file (Max Rejected Items 0), so the run shows that file.
  */
 function memberFileWorkflow(userFolder: string, slug: string): { id: string; file: string; source: string; exporter: string } {
 	const workflow = JSON.parse(readFileSync(join(ROOT, 'examples', `scheduled-${slug}.json`), 'utf8')) as {
@@ -82,9 +84,30 @@ function memberFileWorkflow(userFolder: string, slug: string): { id: string; fil
 	const source = workflow.nodes.find((node) => node.type.endsWith('.segmentSource'))!;
 	source.parameters.sampleSize = MEMBER_FILE_PROFILES;
 	source.parameters.options = { ...(source.parameters.options as object | undefined), outputMode: 'memberFile', memberFilePartSize: MEMBER_FILE_PART_SIZE };
+	const exporter = workflow.nodes.find((node) => node.type.endsWith('Export'))!;
+	exporter.parameters.options = { ...(exporter.parameters.options as object | undefined), maxRejectedItems: 0 };
 	const file = join(userFolder, `member-file-${slug}.json`);
 	writeFileSync(file, JSON.stringify(workflow, null, 2));
-	return { id: workflow.id, file, source: source.name, exporter: workflow.nodes.find((node) => node.type.endsWith('Export'))!.name };
+	return { id: workflow.id, file, source: source.name, exporter: exporter.name };
+}
+
+/** The file n8n stored for a binary data id (`filesystem-v2:…/<name>`), found by its name under n8n's folder. */
+function storedBinaryFile(userFolder: string, id: string): string | undefined {
+	const name = id.split('/').pop()!;
+	const found = readdirSync(join(userFolder, '.n8n'), { recursive: true, encoding: 'utf8' }).find((path) => path.endsWith(name));
+	return found === undefined ? undefined : readFileSync(join(userFolder, '.n8n', found), 'utf8');
+}
+
+/** What the member-file run's Rejected output and Rejected file hold, checked against the Summary's counts. */
+function rejectedFileCheck(userFolder: string, summaryItem: { json: Record<string, unknown>; binary?: Record<string, { id?: string }> } | undefined, rejectedItems: number): { ok: boolean; detail: string } {
+	const summary = summaryItem?.json ?? {};
+	const notExported = Number(summary.rejected) + Number(summary.skipped) + Number(summary.notSent);
+	const inFile = Number(summary.rejectedInFile);
+	const id = summaryItem?.binary?.rejected?.id;
+	const rows = id ? storedBinaryFile(userFolder, id) : undefined;
+	const records = rows === undefined ? [] : csvRecords(rows);
+	const ok = rejectedItems === 0 && inFile === notExported && (inFile === 0 ? id === undefined : typeof id === 'string' && records.length === inFile && records.every((record) => record.reason !== '' && record.message !== ''));
+	return { ok, detail: `Rejected output ${rejectedItems} items; rejectedInFile ${inFile} of ${notExported} not exported; file ${id ? `${id.split(':')[0]} id, ${rows === undefined ? 'not found on disk' : `${records.length} rows read from disk`}` : 'none'}` };
 }
 
 async function postProfiles(url: string, profiles: unknown[]): Promise<Response> {
@@ -147,7 +170,9 @@ async function main(): Promise<void> {
 			const sourceItems = data?.data.resultData.runData[workflow.source]?.[0]?.data.main[0] ?? [];
 			const parts = sourceItems.filter((item) => item.json.segmentSourceMemberFile === true);
 			const onDisk = parts.filter((item) => typeof item.binary?.members?.id === 'string').length;
-			const summary = data?.data.resultData.runData[workflow.exporter]?.[0]?.data.main[0][0]?.json ?? {};
+			const exporterOutputs = data?.data.resultData.runData[workflow.exporter]?.[0]?.data.main;
+			const summary = exporterOutputs?.[0][0]?.json ?? {};
+			const rejectedFile = rejectedFileCheck(userFolder, exporterOutputs?.[0][0], exporterOutputs?.[1]?.length ?? 0);
 			const counts = ['exported', 'rejected', 'skipped', 'notSent'].map((key) => Number(summary[key]));
 			const members = Number((summary.segmentSource as Record<string, unknown> | undefined)?.members);
 			const partMembers = parts.reduce((sum, item) => sum + Number(item.json.count), 0);
@@ -160,9 +185,10 @@ async function main(): Promise<void> {
 					summary.received === members &&
 					counts.reduce((sum, value) => sum + value, 0) === members &&
 					counts[0] > exportedBySample[destination] &&
-					after - before === counts[0] - exportedBySample[destination],
+					after - before === counts[0] - exportedBySample[destination] &&
+					rejectedFile.ok,
 				run.status === 0
-					? `${parts.length} parts (${onDisk} stored as files) of ${partMembers} members; Summary received ${String(summary.received)}, exported ${counts[0]}, rejected ${counts[1]}, skipped ${counts[2]}, not sent ${counts[3]}; the sandbox received ${after - before} new contacts (${counts[0]} − ${exportedBySample[destination]} from the sample run)`
+					? `${parts.length} parts (${onDisk} stored as files) of ${partMembers} members; Summary received ${String(summary.received)}, exported ${counts[0]}, rejected ${counts[1]}, skipped ${counts[2]}, not sent ${counts[3]}; the sandbox received ${after - before} new contacts (${counts[0]} − ${exportedBySample[destination]} from the sample run); ${rejectedFile.detail}`
 					: `exit ${run.status}: ${(run.stderr || run.stdout).slice(-1500)}`,
 			);
 		}

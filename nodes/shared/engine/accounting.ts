@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { RejectionReason } from '../contact';
+import { RejectedFile } from './rejectedFile';
 
 export type LongValuePolicy = 'reject' | 'truncate';
 
@@ -62,6 +63,13 @@ export interface ExportSummary extends IDataObject {
 	requestsByPurpose: { discovery: number; import: number; 'import-single': number; poll: number; isolate: number };
 	/** Rejected contacts counted by reason (skipped duplicates and not-sent contacts are counted in their own fields). */
 	rejectedByReason: Record<string, number>;
+	/**
+	 * Contacts not exported (rejected, skipped or not sent) listed in the Rejected file on this item
+	 * instead of as items: Rejected output items + rejectedInFile = rejected + skipped + notSent.
+	 */
+	rejectedInFile: number;
+	/** The Rejected file (CSV), when any contact is in it: its binary property, file name and rows (header not counted). */
+	rejectedFile?: { property: string; fileName: string; rows: number };
 	/** Segment Source's accounting, when its accounting item came in with the members. */
 	segmentSource?: SourceAccounting;
 	error?: string;
@@ -118,6 +126,13 @@ export function summaryMessage(summary: ExportSummary, where: string, serviceNam
 				(summary.unconfirmed ? ` (${summary.unconfirmed.toLocaleString('en-US')} unconfirmed: they may have arrived; re-running is safe)` : ''),
 		);
 	}
+	if (summary.rejectedInFile && summary.rejectedFile) {
+		const listed = summary.rejected + summary.skipped + summary.notSent - summary.rejectedInFile;
+		parts.push(
+			`${summary.rejectedInFile.toLocaleString('en-US')} of the contacts not exported are in file ${summary.rejectedFile.fileName} on this item (binary "${summary.rejectedFile.property}")` +
+				(listed ? `, the first ${listed.toLocaleString('en-US')} on the Rejected output` : ''),
+		);
+	}
 	if (summary.truncatedValues) parts.push(`${plural(summary.truncatedValues, 'value')} truncated`);
 	if (summary.error) parts.push(`stopped: ${summary.error}`);
 	if (summary.segmentSource) parts.push(sourcePhrase(summary.segmentSource));
@@ -150,22 +165,21 @@ export function sourceAccountingOf(items: INodeExecutionData[]): SourceAccountin
 	return total;
 }
 
-/** Rejected contacts by reason, from the ledger's Rejected items (duplicates and not-sent contacts have their own counts). */
-export function rejectedByReason(rejectedItems: INodeExecutionData[]): Record<string, number> {
-	const counts: Record<string, number> = {};
-	for (const { json } of rejectedItems) {
-		const reason = String(json.reason);
-		if (reason === 'duplicate' || reason === 'not_sent' || reason === 'unconfirmed') continue;
-		counts[reason] = (counts[reason] ?? 0) + 1;
-	}
-	return counts;
+/** Where a contact was in the run when it was dropped: its batch (from 0) and the service's job. */
+export interface DropOrigin {
+	batch: number;
+	job?: string;
 }
 
 /**
- * Counts every contact's fate as it is decided, and keeps the Rejected items. Each contact is
- * counted exactly once, so `received = exported + rejected + skipped + notSent` holds by construction.
+ * Counts every contact's fate as it is decided, and keeps the Rejected items: the first
+ * `maxRejectedItems` as items, the rest as rows of the Rejected file. Each contact is counted exactly
+ * once, so `received = exported + rejected + skipped + notSent` holds by construction.
  */
 export class Ledger {
+	/** @param maxRejectedItems contacts listed as Rejected items before the rest go to the file (Infinity: all as items). */
+	constructor(readonly maxRejectedItems = Number.POSITIVE_INFINITY) {}
+
 	received = 0;
 
 	exported = 0;
@@ -189,16 +203,30 @@ export class Ledger {
 
 	readonly rejectedItems: INodeExecutionData[] = [];
 
+	/** Rejected contacts by reason (skipped duplicates and not-sent contacts have their own counts). */
+	readonly rejectedByReason: Record<string, number> = {};
+
+	/** The contacts beyond `maxRejectedItems`; created with the first of them. */
+	rejectedFile?: RejectedFile;
+
 	/** Records a contact that will not be exported. `itemIndex` pairs it with its input item. */
-	drop(email: string | null, reason: RejectionReason, message: string, itemIndex: number): void {
+	drop(email: string | null, reason: RejectionReason, message: string, itemIndex: number, origin?: DropOrigin): void {
 		if (reason === 'duplicate') this.skipped++;
 		else if (reason === 'not_sent') this.notSent++;
 		else if (reason === 'unconfirmed') {
 			this.notSent++;
 			this.unconfirmed++;
 		}
-		else this.rejected++;
-		this.rejectedItems.push({ json: { email, reason, message }, pairedItem: { item: itemIndex } });
+		else {
+			this.rejected++;
+			this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + 1;
+		}
+		if (this.rejectedItems.length < this.maxRejectedItems) {
+			this.rejectedItems.push({ json: { email, reason, message }, pairedItem: { item: itemIndex } });
+			return;
+		}
+		this.rejectedFile ??= new RejectedFile();
+		this.rejectedFile.add({ email, reason, message, inputItem: itemIndex, batch: origin ? origin.batch + 1 : undefined, job: origin?.job });
 	}
 
 	/** Records contacts the service took. Unknown created/updated counts make the totals unknown. */

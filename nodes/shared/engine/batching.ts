@@ -105,6 +105,8 @@ export interface Batch {
 	open: number[];
 	/** How many times these contacts were sent again because the service stopped their job part-way. */
 	resends?: number;
+	/** The service's job for this batch, once it took the batch as one. */
+	jobId?: string;
 }
 
 export interface BatchLimits {

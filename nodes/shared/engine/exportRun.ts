@@ -3,6 +3,7 @@ import type { Logger } from 'n8n-workflow';
 import type { ContactFailure, DestinationAdapter, JobStatus } from '../adapter';
 import { Ledger } from './accounting';
 import type { Batch } from './batching';
+import type { DropOrigin } from './accounting';
 import type { ExportFailure } from './errors';
 import { CancelledFailure, PauseTooLongFailure } from './errors';
 import type { Session } from './session';
@@ -12,6 +13,9 @@ export const MAX_RESENDS = 3;
 
 /** Progress is logged at most this often (counts only, never contact data). */
 const PROGRESS_LOG_INTERVAL_MS = 10_000;
+
+/** Where a batch's contacts were, for the Rejected file. */
+const originOf = (batch: Batch): DropOrigin => ({ batch: batch.index, job: batch.jobId });
 
 /** A batch the service took as an asynchronous job, waiting for its result. */
 export interface PendingJob {
@@ -30,7 +34,7 @@ export interface PendingJob {
  * run stopped. Every contact's fate is decided here and written to the ledger exactly once.
  */
 export class ExportRun {
-	readonly ledger = new Ledger();
+	readonly ledger: Ledger;
 
 	readonly jobs = new Map<string, PendingJob>();
 
@@ -56,7 +60,10 @@ export class ExportRun {
 		readonly adapter: DestinationAdapter,
 		readonly session: Session,
 		private readonly logger: Logger,
-	) {}
+		maxRejectedItems?: number,
+	) {
+		this.ledger = new Ledger(maxRejectedItems);
+	}
 
 	get stopped(): boolean {
 		return this.stop !== undefined;
@@ -85,7 +92,7 @@ export class ExportRun {
 			const position = sent[failure.position];
 			if (position === undefined || failed.has(position)) continue;
 			failed.add(position);
-			this.ledger.drop(batch.emails[position], failure.reason, failure.message, batch.itemIndex[position]);
+			this.ledger.drop(batch.emails[position], failure.reason, failure.message, batch.itemIndex[position], originOf(batch));
 		}
 		if (failed.size) batch.open = sent.filter((position) => !failed.has(position));
 		return failed.size;
@@ -123,13 +130,14 @@ export class ExportRun {
 
 	/** Part of a refused batch the budget of extra imports did not reach: never sent again, so not sent. */
 	notIsolated(batch: Batch, why: string): void {
-		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${why}`, batch.itemIndex[position]);
+		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${why}`, batch.itemIndex[position], originOf(batch));
 		this.release(batch);
 	}
 
 	/** The service said it took the batch as a job. */
 	submittedAsJob(batch: Batch, jobId: string): void {
 		this.jobIds.push(jobId);
+		batch.jobId = jobId;
 		this.jobs.set(jobId, { jobId, batch, submittedAt: Date.now() });
 	}
 
@@ -170,7 +178,7 @@ export class ExportRun {
 		}
 		for (const position of batch.open) {
 			if (unprocessed.has(position)) {
-				this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message} before processing this contact. Re-running the export is safe.`, batch.itemIndex[position]);
+				this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${status.unprocessed.message} before processing this contact. Re-running the export is safe.`, batch.itemIndex[position], originOf(batch));
 			}
 		}
 		this.release(batch);
@@ -206,9 +214,9 @@ export class ExportRun {
 			const why = this.unconfirmed.get(batch);
 			for (const position of batch.open) {
 				if (why !== undefined) {
-					this.ledger.drop(batch.emails[position], 'unconfirmed', `Sent, but not confirmed: ${why}. It may be at ${this.adapter.serviceName}; re-running the export is safe.`, batch.itemIndex[position]);
+					this.ledger.drop(batch.emails[position], 'unconfirmed', `Sent, but not confirmed: ${why}. It may be at ${this.adapter.serviceName}; re-running the export is safe.`, batch.itemIndex[position], originOf(batch));
 				} else {
-					this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${stopReason}`, batch.itemIndex[position]);
+					this.ledger.drop(batch.emails[position], 'not_sent', `Not exported: ${stopReason}`, batch.itemIndex[position], originOf(batch));
 				}
 			}
 			batch.json = [];
@@ -221,6 +229,6 @@ export class ExportRun {
 	notSent(batch: Batch): void {
 		this.batchesFormed++;
 		const why = `Not exported: ${this.stop?.message ?? 'the export stopped'}`;
-		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', why, batch.itemIndex[position]);
+		for (const position of batch.open) this.ledger.drop(batch.emails[position], 'not_sent', why, batch.itemIndex[position], originOf(batch));
 	}
 }

@@ -6,7 +6,7 @@ import type { AdapterFactory, DestinationAdapter, SerializeContext } from '../ad
 import { ContactRejection } from '../adapter';
 import { usesOAuth2 } from '../transport';
 import type { ExportSummary, LongValuePolicy } from './accounting';
-import { rejectedByReason, sourceAccountingOf, summaryMessage } from './accounting';
+import { sourceAccountingOf, summaryMessage } from './accounting';
 import type { MemberFileReader } from './batching';
 import { batchContacts, countRecords, recordsOfItems, utf8Length } from './batching';
 import { asExportFailure, CancelledFailure, ExportFailure } from './errors';
@@ -15,6 +15,7 @@ import { followJobs } from './jobs';
 import { isMemberFile, memberFileCount, MEMBER_FILE_PROPERTY } from './memberFiles';
 import type { RateWindow } from './rateLimiter';
 import { pacerFor, WindowPacer } from './rateLimiter';
+import { DEFAULT_MAX_REJECTED_ITEMS, REJECTED_FILE_MIME_TYPE, REJECTED_FILE_PROPERTY, rejectedFileName } from './rejectedFile';
 import { DEFAULT_JOB_STALL_MS } from './retryPolicy';
 import { Session } from './session';
 import { submitBatches } from './submission';
@@ -30,6 +31,8 @@ export interface ExportSettings {
 	rateLimitFactor: number;
 	/** How long the service's jobs may show no progress; the adapter's default when undefined. */
 	jobStallMs?: number;
+	/** Contacts not exported listed as Rejected items; the rest go to the Rejected file. Undefined: all as items. */
+	maxRejectedItems?: number;
 }
 
 /** Identifies the account for pacing without keeping any secret in memory in clear. */
@@ -126,7 +129,7 @@ export async function runExport(
 		throw new NodeOperationError(node, `Could not reach ${adapter.serviceName}: ${error.message}`, { description: `${error.description ? `${error.description} ` : ''}Nothing was sent.` });
 	}
 
-	const run = new ExportRun(adapter, session, logger);
+	const run = new ExportRun(adapter, session, logger, settings.maxRejectedItems);
 	const envelopeBytes = utf8Length(adapter.buildBatchRequest('', 0).body ?? '');
 	const batches = batchContacts(recordsOfItems(items, adapter.emailField, memberFileReader(context)), adapter, serializeContextFor(adapter, settings, run), run.ledger, {
 		maxCount: Math.min(settings.batchSize, adapter.limits.maxContactsPerRequest),
@@ -165,7 +168,7 @@ export async function runExport(
 	await guard(async () => {
 		for (let next = await batches.next(); !next.done; next = await batches.next()) run.notSent(next.value);
 	});
-	return outputs(context, run, received, startedAt);
+	return await outputs(context, run, received, startedAt);
 }
 
 /**
@@ -184,7 +187,7 @@ function memberFileReader(context: IExecuteFunctions): MemberFileReader {
 }
 
 /** The Summary and Rejected outputs, or the node's error with the counts when the run stopped without Continue On Fail. */
-function outputs(context: IExecuteFunctions, run: ExportRun, received: number, startedAt: number): INodeExecutionData[][] {
+async function outputs(context: IExecuteFunctions, run: ExportRun, received: number, startedAt: number): Promise<INodeExecutionData[][]> {
 	const { ledger, adapter, session } = run;
 	const targetName = adapter.targetName?.trim() || adapter.target;
 	const summary: ExportSummary = {
@@ -210,13 +213,17 @@ function outputs(context: IExecuteFunctions, run: ExportRun, received: number, s
 		truncatedValues: ledger.truncatedValues,
 		fieldsOmitted: { ...ledger.fieldsOmitted },
 		requestsByPurpose: { ...session.requestsByPurpose },
-		rejectedByReason: rejectedByReason(ledger.rejectedItems),
+		rejectedByReason: { ...ledger.rejectedByReason },
+		rejectedInFile: ledger.rejectedFile?.rows ?? 0,
 	};
+	const fileName = rejectedFileName(context.getNode().name);
+	if (ledger.rejectedFile) summary.rejectedFile = { property: REJECTED_FILE_PROPERTY, fileName, rows: ledger.rejectedFile.rows };
 	const source = sourceAccountingOf(context.getInputData());
 	if (source) summary.segmentSource = source;
 	const counts = `exported ${summary.exported}, rejected ${summary.rejected}, skipped ${summary.skipped}, not sent ${summary.notSent} (unconfirmed ${summary.unconfirmed})`;
 	const stop = run.stop;
-	context.logger.info(`${adapter.serviceName} export ${stop ? `stopped (${stop instanceof CancelledFailure ? 'cancelled' : 'failed'})` : 'finished'}: received ${received}, ${counts}, requests ${summary.requests}`);
+	const inFile = summary.rejectedInFile ? `; ${summary.rejectedInFile} contacts not exported listed in the Rejected file` : '';
+	context.logger.info(`${adapter.serviceName} export ${stop ? `stopped (${stop instanceof CancelledFailure ? 'cancelled' : 'failed'})` : 'finished'}: received ${received}, ${counts}, requests ${summary.requests}${inFile}`);
 	if (stop) summary.error = stop.message;
 	summary.message = summaryMessage(summary, adapter.targetPhrase ?? `${adapter.serviceName} ${targetName}`, adapter.serviceName);
 	if (stop) {
@@ -227,7 +234,13 @@ function outputs(context: IExecuteFunctions, run: ExportRun, received: number, s
 			});
 		}
 	}
-	return [[{ json: summary, pairedItem: { item: 0 } }], ledger.rejectedItems];
+	const summaryItem: INodeExecutionData = { json: summary, pairedItem: { item: 0 } };
+	if (ledger.rejectedFile) {
+		// Stored through n8n's binary data helpers: on disk (or wherever n8n keeps binary data), out of the saved execution's data.
+		summaryItem.binary = { [REJECTED_FILE_PROPERTY]: await context.helpers.prepareBinaryData(ledger.rejectedFile.content(), fileName, REJECTED_FILE_MIME_TYPE) };
+		ledger.rejectedFile = undefined;
+	}
+	return [[summaryItem], ledger.rejectedItems];
 }
 
 /**
@@ -248,9 +261,14 @@ export async function executeExport(this: IExecuteFunctions, createAdapter: Adap
 		longValues: options.longValues === 'truncate' ? 'truncate' : 'reject',
 		rateLimitFactor: 1,
 		jobStallMs: typeof options.jobTimeoutMinutes === 'number' ? options.jobTimeoutMinutes * 60_000 : undefined,
+		// Version 1 lists every contact not exported as an item, as documented; version 2 lists the first ones and files the rest.
+		maxRejectedItems: node.typeVersion >= 2 ? (typeof options.maxRejectedItems === 'number' ? options.maxRejectedItems : DEFAULT_MAX_REJECTED_ITEMS) : undefined,
 	};
 	if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) {
 		throw new NodeOperationError(node, 'Option "Batch Size" must be a whole number of at least 1');
+	}
+	if (settings.maxRejectedItems !== undefined && !(Number.isInteger(settings.maxRejectedItems) && settings.maxRejectedItems >= 0)) {
+		throw new NodeOperationError(node, 'Option "Max Rejected Items" must be a whole number of at least 0');
 	}
 	if (settings.jobStallMs !== undefined && !(settings.jobStallMs > 0)) {
 		throw new NodeOperationError(node, 'Option "Job Timeout (Minutes)" must be a positive number');

@@ -3,20 +3,30 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { BatchOutcome, DestinationAdapter, DestinationRequest, JobStatus } from '../../../nodes/shared/adapter';
 import { ContactRejection } from '../../../nodes/shared/adapter';
 import type { ExportSummary } from '../../../nodes/shared/engine/accounting';
+import { csvCell } from '../../../nodes/shared/engine/rejectedFile';
+import type { ExportSettings } from '../../../nodes/shared/engine/run';
 import { runExport } from '../../../nodes/shared/engine/run';
+import { csvRecords, parseCsv } from '../../harness/csv';
 
 /** The engine against a fake service: every request answers 200 at once; the adapter scripts the outcomes. */
 function fakeContext(items: INodeExecutionData[], options: { continueOnFail?: boolean } = {}) {
 	const logged: string[] = [];
+	const files: Array<{ content: Buffer; fileName?: string; mimeType?: string }> = [];
 	const context = {
-		getNode: () => ({ id: 'n', name: 'Export', type: 'fake', typeVersion: 1, position: [0, 0], parameters: {} }),
+		getNode: () => ({ id: 'n', name: 'Fake Export (Nightly)', type: 'fake', typeVersion: 1, position: [0, 0], parameters: {} }),
 		getInputData: () => items,
 		continueOnFail: () => options.continueOnFail === true,
 		getExecutionCancelSignal: () => undefined,
 		logger: { info: (message: string) => logged.push(message), debug: () => {}, warn: () => {}, error: () => {} },
-		helpers: { httpRequestWithAuthentication: async () => ({ statusCode: 200, headers: {}, body: '{}' }) },
+		helpers: {
+			httpRequestWithAuthentication: async () => ({ statusCode: 200, headers: {}, body: '{}' }),
+			prepareBinaryData: async (content: Buffer, fileName?: string, mimeType?: string) => {
+				files.push({ content, fileName, mimeType });
+				return { data: 'stored', fileName, mimeType };
+			},
+		},
 	};
-	return { context: context as unknown as IExecuteFunctions, logged };
+	return { context: context as unknown as IExecuteFunctions, logged, files };
 }
 
 let accounts = 0;
@@ -39,7 +49,7 @@ function fakeAdapter(overrides: Partial<DestinationAdapter>): DestinationAdapter
 	} as DestinationAdapter;
 }
 
-const settings = { maxContacts: 1000, batchSize: 1000, longValues: 'reject' as const, rateLimitFactor: 1000 };
+const settings: ExportSettings = { maxContacts: 1000, batchSize: 1000, longValues: 'reject' as const, rateLimitFactor: 1000 };
 const items = (count: number) => Array.from({ length: count }, (_, index) => ({ json: { email: `p${index}@example.com`, name: `P${index}` } }));
 
 async function summaryOf(adapter: DestinationAdapter, input: INodeExecutionData[], continueOnFail = true) {
@@ -111,5 +121,74 @@ describe('export engine with a fake adapter', () => {
 			message: expect.stringMatching(/^Fake export stopped: /),
 			description: expect.stringMatching(/^Received 3: exported 0, rejected 0, skipped 0, not sent 3/),
 		});
+	});
+
+	test('beyond Max Rejected Items the contacts not exported go to a CSV file on the Summary, with their batch and job; the counts add up', async () => {
+		let jobs = 0;
+		const adapter = fakeAdapter({
+			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
+			pollIntervalMs: 10,
+			pollDuringSubmission: false,
+			interpretBatchResponse: (): BatchOutcome => ({ kind: 'job', jobId: `job-${jobs++}` }),
+			// Every job refuses its first contact, with a message a spreadsheet must not take for a formula.
+			pollJobs: async (_send, pending) =>
+				new Map(pending.map(({ jobId }) => [jobId, { state: 'done', created: 1, updated: 0, failures: [{ position: 0, reason: 'rejected_by_destination', message: '=refused, "bounced"\nhard' }] } as JobStatus])),
+		});
+		const input = [
+			{ json: { email: 'first@' } },
+			{ json: { email: '=HYPERLINK("http://x.example","click"),1' } },
+			...items(6),
+			{ json: { email: 'p1@example.com' } },
+			{ json: { name: 'no address' } },
+		];
+		const { context, files } = fakeContext(input, { continueOnFail: true });
+		const [[summaryItem], rejected] = await runExport(context, adapter, { ...settings, maxRejectedItems: 2 }, 'secret');
+		const summary = summaryItem.json as ExportSummary;
+		expect(summary).toMatchObject({ received: 10, exported: 3, rejected: 6, skipped: 1, notSent: 0, rejectedInFile: 5 });
+		expect(summary.rejectedFile).toEqual({ property: 'rejected', fileName: 'fake-export-nightly-rejected.csv', rows: 5 });
+		expect(rejected.length + summary.rejectedInFile).toBe(summary.rejected + summary.skipped + summary.notSent);
+		expect(rejected.map((item) => item.json)).toEqual([
+			{ email: 'first@', reason: 'invalid_email', message: expect.stringMatching(/^Input item 0: /) },
+			{ email: '=HYPERLINK("http://x.example","click"),1', reason: 'invalid_email', message: expect.stringMatching(/^Input item 1: /) },
+		]);
+		expect(files).toHaveLength(1);
+		expect(files[0]).toMatchObject({ fileName: 'fake-export-nightly-rejected.csv', mimeType: 'text/csv' });
+		expect(summaryItem.binary?.rejected).toMatchObject({ fileName: 'fake-export-nightly-rejected.csv' });
+		const text = files[0].content.toString('utf8');
+		expect(text.startsWith('email,reason,message,input_item,batch,job\r\n')).toBe(true);
+		const rows = csvRecords(text);
+		expect(rows.filter((row) => row.reason === 'rejected_by_destination')).toEqual(
+			[0, 1, 2].map((job) => ({ email: `p${job * 2}@example.com`, reason: 'rejected_by_destination', message: '=refused, "bounced"\nhard', input_item: String(2 + job * 2), batch: String(job + 1), job: `job-${job}` })),
+		);
+		expect(rows.filter((row) => row.reason !== 'rejected_by_destination')).toEqual([
+			{ email: 'p1@example.com', reason: 'duplicate', message: expect.stringMatching(/^Input item 8: /), input_item: '8', batch: '', job: '' },
+			{ email: '', reason: 'missing_email', message: expect.stringMatching(/^Input item 9: /), input_item: '9', batch: '', job: '' },
+		]);
+		// In the file itself, cells a spreadsheet would run as formulas start with an apostrophe.
+		expect(parseCsv(text).flat().filter((cell) => cell.startsWith('='))).toEqual([]);
+		expect(summary.message).toMatch(/; 5 of the contacts not exported are in file fake-export-nightly-rejected\.csv on this item \(binary "rejected"\), the first 2 on the Rejected output$/);
+	});
+
+	test('0 lists every contact not exported in the file; without a limit they are all items and there is no file', async () => {
+		const input = [{ json: { email: 'bad@' } }, ...items(2), { json: { email: 'p0@example.com' } }];
+		const all = fakeContext(input);
+		const [[inFile], noItems] = await runExport(all.context, fakeAdapter({}), { ...settings, maxRejectedItems: 0 }, 'secret');
+		expect(noItems).toEqual([]);
+		expect(inFile.json).toMatchObject({ rejected: 1, skipped: 1, rejectedInFile: 2 });
+		expect(csvRecords(all.files[0].content.toString('utf8')).map((row) => row.reason)).toEqual(['invalid_email', 'duplicate']);
+		const unlimited = fakeContext(input);
+		const [[summary], rejected] = await runExport(unlimited.context, fakeAdapter({}), settings, 'secret');
+		expect(rejected).toHaveLength(2);
+		expect(summary.json).toMatchObject({ rejectedInFile: 0 });
+		expect(summary.json.rejectedFile).toBeUndefined();
+		expect(summary.binary).toBeUndefined();
+		expect(unlimited.files).toEqual([]);
+	});
+
+	test('CSV cells: quoted when they hold a comma, a quote or a line break; guarded when a spreadsheet would run them', () => {
+		expect(['plain', 'a,b', 'say "hi"', 'two\nlines', 'cr\rhere', 'Zoë 日本', '', null, 7].map(csvCell)).toEqual([
+			'plain', '"a,b"', '"say ""hi"""', '"two\nlines"', '"cr\rhere"', 'Zoë 日本', '', '', '7',
+		]);
+		expect(['=1+1', '+49 30', '-2', '@SUM(A1)', '\tx', '\rx', "'kept"].map(csvCell)).toEqual(["'=1+1", "'+49 30", "'-2", "'@SUM(A1)", "'\tx", `"'\rx"`, "'kept"]);
 	});
 });

@@ -1,5 +1,5 @@
 import type { ExportSummary } from '../../../nodes/shared/engine/accounting';
-import { rejectedByReason, sourceAccountingOf, summaryMessage } from '../../../nodes/shared/engine/accounting';
+import { Ledger, sourceAccountingOf, summaryMessage } from '../../../nodes/shared/engine/accounting';
 
 function summary(fields: Partial<ExportSummary>): ExportSummary {
 	return {
@@ -26,6 +26,7 @@ function summary(fields: Partial<ExportSummary>): ExportSummary {
 		fieldsOmitted: {},
 		requestsByPurpose: { discovery: 0, import: 0, 'import-single': 0, poll: 0, isolate: 0 },
 		rejectedByReason: {},
+		rejectedInFile: 0,
 		...fields,
 	};
 }
@@ -66,8 +67,21 @@ describe('the Summary message', () => {
 		expect(sourceAccountingOf([item(5, 1), { json: { email: 'a@example.com' } }, item(3, 2)])).toMatchObject({ rows: 8, members: 5, invalid: 3, perSegment: { VIP: 2 }, invalidByReason: { invalid_email: 3 } });
 	});
 
-	test('rejected by reason leaves out skipped duplicates and contacts not sent', () => {
-		const rejected = ['invalid_email', 'duplicate', 'not_sent', 'unconfirmed', 'invalid_email', 'unsubscribed'].map((reason) => ({ json: { email: null, reason, message: '' } }));
-		expect(rejectedByReason(rejected)).toEqual({ invalid_email: 2, unsubscribed: 1 });
+	test('rejected by reason leaves out skipped duplicates and contacts not sent, whether listed as items or in the file', () => {
+		const ledger = new Ledger(2);
+		for (const reason of ['invalid_email', 'duplicate', 'not_sent', 'unconfirmed', 'invalid_email', 'unsubscribed'] as const) ledger.drop(null, reason, '', 0);
+		expect(ledger.rejectedByReason).toEqual({ invalid_email: 2, unsubscribed: 1 });
+		expect([ledger.rejectedItems.length, ledger.rejectedFile?.rows]).toEqual([2, 4]);
+	});
+
+	test('contacts in the Rejected file are pointed to, with how many the Rejected output lists', () => {
+		const fields = { received: 5010, exported: 10, rejected: 4990, rejectedByReason: { invalid_email: 4990 }, skipped: 10, rejectedInFile: 4000, rejectedFile: { property: 'rejected', fileName: 'export-rejected.csv', rows: 4000 } };
+		expect(summaryMessage(summary(fields), where, 'Campaign Monitor')).toBe(
+			'Exported 10 of 5,010 to Campaign Monitor list Newsletter; 4,990 rejected: 4,990 invalid addresses; 10 duplicates skipped; ' +
+				'4,000 of the contacts not exported are in file export-rejected.csv on this item (binary "rejected"), the first 1,000 on the Rejected output',
+		);
+		expect(summaryMessage(summary({ ...fields, rejectedInFile: 5000, rejectedFile: { ...fields.rejectedFile, rows: 5000 } }), where, 'Campaign Monitor')).toMatch(
+			/; 5,000 of the contacts not exported are in file export-rejected\.csv on this item \(binary "rejected"\)$/,
+		);
 	});
 });
