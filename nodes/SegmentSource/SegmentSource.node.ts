@@ -725,9 +725,9 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 			if (id) return (await this.helpers.getBinaryStream(id)) as unknown as AsyncIterable<Uint8Array>;
 			// Binary data kept in the item (n8n's default mode): it is in memory already; read it in slices.
 			const buffer = await this.helpers.getBinaryDataBuffer(0, binaryProperty);
-			return (function* () {
+			return (async function* () {
 				for (let start = 0; start < buffer.length; start += 1_048_576) yield buffer.subarray(start, start + 1_048_576);
-			})() as unknown as AsyncIterable<Uint8Array>;
+			})();
 		};
 		const text = decodeStream(open, this.getNodeParameter('fileEncoding', 0, 'utf-8') as FileEncoding, maxProfiles * 4096);
 		const format = this.getNodeParameter('fileFormat', 0, 'auto') as FileFormat;
