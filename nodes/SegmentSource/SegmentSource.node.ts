@@ -358,23 +358,43 @@ export class SegmentSource implements INodeType {
 		let invalid: InvalidSink;
 		let file: Rows['file'];
 		if (memberFile && source !== 'items') {
-			// Streamed in two passes (README, "Large files"): only one part of the member file and the
-			// profiles whose e-mail repeats are held in memory, whatever the number of rows.
+			// Streamed in two passes: only one part of the member file and the profiles whose e-mail
+			// repeats, until their last row, are held in memory, whatever the number of rows.
 			const first = await firstPass.call(this, source, maxProfiles);
 			file = first.file;
 			segments = readSegments.call(this, source);
 			members = new MemberSink(this, first.fields, segments, memberOptions, writer);
 			invalid = new InvalidSink(this, first.fields, maxInvalidItems);
 			const merger = new ProfileMerger(unifyOptions);
+			/** Rows read so far of each address that repeats, until its last row. */
+			const rowsRead = new Map<string, number>();
 			await readingFile.call(this, first.fileLabel, async () => {
 				for await (const row of first.rows()) {
 					const checked = checkRow(row, first.fields);
-					if ('invalid' in checked) await invalid.add(checked.invalid);
-					else if (first.repeated?.repeats(checked.email)) merger.add(checked.email, checked.record, row.itemIndex);
-					else await members.add(merger.single(checked.email, checked.record, row.itemIndex));
+					if ('invalid' in checked) {
+						await invalid.add(checked.invalid);
+						continue;
+					}
+					const { email, record } = checked;
+					const rows = first.repeated?.rows(email) ?? 1;
+					if (rows <= 1) {
+						await members.add(merger.single(email, record, row.itemIndex));
+						continue;
+					}
+					// A repeated address waits for its last row (its member then comes where that row is).
+					merger.add(email, record, row.itemIndex);
+					const read = (rowsRead.get(email) ?? 0) + 1;
+					if (read < rows) {
+						rowsRead.set(email, read);
+						continue;
+					}
+					rowsRead.delete(email);
+					const profile = merger.byEmail.get(email)!;
+					merger.byEmail.delete(email);
+					await members.add(profile);
 				}
 			});
-			// Profiles whose e-mail repeats come after the others, in the order of their first row.
+			// Addresses whose fingerprint another address shares: their count never matched; in the order of their first row.
 			for (const profile of merger.byEmail.values()) await members.add(profile);
 			merger.byEmail.clear();
 			merged = merger.merged;

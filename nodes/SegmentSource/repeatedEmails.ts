@@ -1,14 +1,16 @@
 /**
- * Which normalised e-mail addresses occur in more than one row, kept as 64-bit fingerprints in typed
- * arrays (about 24 bytes an address, against ~100 for a Map of strings): the first pass over a large
- * file remembers a million addresses in ~25 MB. Two addresses sharing a fingerprint (odds about 1 in
- * 10^7 at a million) only make their rows wait to be merged by their real address: never a wrong merge.
+ * How many rows hold each normalised e-mail address, kept by 64-bit fingerprint in typed arrays
+ * (10 bytes a slot, at most 4 slots for 3 addresses, against ~100 bytes an address for a Map of
+ * strings): the first pass over a large file remembers a million addresses in ~20 MB. Two addresses
+ * sharing a fingerprint (odds about 1 in 10^7 at a million) only make their rows wait to be merged by
+ * their real address until the end: never a wrong merge. Counts stop at 65,535 (then the rows wait
+ * until the end too).
  */
 export class RepeatedEmails {
 	private high = new Uint32Array(1 << 16);
 	private low = new Uint32Array(1 << 16);
-	/** 0 empty, 1 seen once, 2 seen again. */
-	private seen = new Uint8Array(1 << 16);
+	/** Rows counted; 0 for an empty slot. */
+	private seen = new Uint16Array(1 << 16);
 	private used = 0;
 	/** Addresses seen more than once. */
 	repeated = 0;
@@ -17,21 +19,27 @@ export class RepeatedEmails {
 	add(email: string): void {
 		const [high, low] = fingerprint(email);
 		const slot = this.find(high, low);
-		if (this.seen[slot] === 0) {
+		const seen = this.seen[slot];
+		if (seen === 0) {
 			this.high[slot] = high;
 			this.low[slot] = low;
 			this.seen[slot] = 1;
-			if (++this.used * 2 > this.seen.length) this.grow();
-		} else if (this.seen[slot] === 1) {
-			this.seen[slot] = 2;
-			this.repeated++;
+			if (++this.used * 4 > this.seen.length * 3) this.grow();
+			return;
 		}
+		if (seen === 1) this.repeated++;
+		if (seen < 0xffff) this.seen[slot] = seen + 1;
+	}
+
+	/** Rows counted with this address (with its fingerprint), 0 when none. */
+	rows(email: string): number {
+		const [high, low] = fingerprint(email);
+		return this.seen[this.find(high, low)];
 	}
 
 	/** Whether the address was counted in more than one row. */
 	repeats(email: string): boolean {
-		const [high, low] = fingerprint(email);
-		return this.seen[this.find(high, low)] === 2;
+		return this.rows(email) > 1;
 	}
 
 	/** The slot holding the fingerprint, or the empty slot where it belongs (linear probing). */
@@ -46,7 +54,7 @@ export class RepeatedEmails {
 		const { high, low, seen } = this;
 		this.high = new Uint32Array(seen.length * 2);
 		this.low = new Uint32Array(seen.length * 2);
-		this.seen = new Uint8Array(seen.length * 2);
+		this.seen = new Uint16Array(seen.length * 2);
 		for (let slot = 0; slot < seen.length; slot++) {
 			if (seen[slot] === 0) continue;
 			const at = this.find(high[slot], low[slot]);
