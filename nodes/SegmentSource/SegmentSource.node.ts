@@ -1,28 +1,31 @@
-import type { FilterValue, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { FilterValue, IBinaryData, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import type { SourceAccounting } from '../shared/engine/accounting';
 import { MAX_LISTED_INVALID_ROWS, SOURCE_ACCOUNTING_MARKER } from '../shared/engine/accounting';
 import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
 import { MAX_BYTES_PER_PART, MAX_MEMBERS_PER_PART } from '../shared/engine/memberFiles';
-import { MEMBER_FILE_ADVISED_ABOVE, memberFileItems } from './memberFileOutput';
-import type { ProfileField } from './profileFields';
+import { INVALID_ROWS_PROPERTY, InvalidRowsFile, MEMBER_FILE_ADVISED_ABOVE, MemberFileWriter } from './memberFileOutput';
+import type { FieldNames, ProfileField } from './profileFields';
 import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFields';
-import type { FileEncoding } from './decode';
-import { decodeFile } from './decode';
+import type { ByteSource, FileEncoding } from './decode';
+import { decodeFile, decodeStream } from './decode';
 import { ownValue } from './ownFields';
-import type { CsvNotes, FileFormat, HeaderMode } from './readers';
-import { readFileWithNotes, UnreadableFile } from './readers';
+import type { CsvNotes, FileFormat, FileRow, HeaderMode } from './readers';
+import { readFileStream, readFileWithNotes, UnreadableFile } from './readers';
+import { RepeatedEmails } from './repeatedEmails';
 import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfile } from './sampleProfiles';
 import type { CompiledSegment } from './segments';
 import { compileSegment } from './segments';
-import type { MergeRule, SourceRow, UnifiedProfile } from './unify';
-import { toMember, unifyProfiles } from './unify';
+import type { InvalidRow, MemberOptions, MergeRule, SourceRow, UnifiedProfile } from './unify';
+import { checkRow, ProfileMerger, toMember, unifyProfiles } from './unify';
 
 /** Rows whose keys are read to find which fields hold e-mail, names and address parts. */
 const FIELD_DETECTION_ROWS = 100;
 /** The limit of Dynamics 365 Customer Insights' exports: one export holds at most a million profiles. */
 const DEFAULT_MAX_PROFILES = 1_000_000;
+/** Invalid rows output as items by default from version 2 (the others go to a file): enough to read, few enough for n8n's memory. */
+const DEFAULT_MAX_INVALID_ITEMS = 1_000;
 /** Members per item in batch output: large segments stay a few thousand items. */
 export const MEMBERS_PER_BATCH = 10_000;
 
@@ -239,6 +242,15 @@ export class SegmentSource implements INodeType {
 						description: 'Whether no members at all (empty file, every row invalid, no profile in any segment) fails the node instead of succeeding with a hint, so a scheduled export that quietly does nothing is noticed',
 					},
 					{
+						displayName: 'Invalid Rows as Items',
+						name: 'maxInvalidItems',
+						type: 'number',
+						typeOptions: { minValue: 0 },
+						default: DEFAULT_MAX_INVALID_ITEMS,
+						description: `Most invalid rows output as items on Invalid; the others go to an NDJSON file (binary field "${INVALID_ROWS_PROPERTY}") on the accounting item, and every one is counted`,
+						displayOptions: { show: { '@version': [{ _cnd: { gte: 2 } }] } },
+					},
+					{
 						displayName: 'Max Profiles',
 						name: 'maxProfiles',
 						type: 'number',
@@ -319,106 +331,138 @@ export class SegmentSource implements INodeType {
 		const source = this.getNodeParameter('source', 0) as 'items' | 'file' | 'sample';
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
 		const maxProfiles = typeof options.maxProfiles === 'number' ? options.maxProfiles : DEFAULT_MAX_PROFILES;
-		const { count, rows, head, file } = await readRows.call(this, source, maxProfiles);
-		if (count > maxProfiles) {
-			throw new NodeOperationError(node, `${count.toLocaleString('en-US')} profiles, more than the limit of ${maxProfiles.toLocaleString('en-US')}`, {
-				description: 'Raise "Max Profiles" in the options, or split the data.',
-			});
+		const memberFile = options.outputMode === 'memberFile' && node.typeVersion >= 2;
+		const partSize = typeof options.memberFilePartSize === 'number' ? options.memberFilePartSize : MAX_MEMBERS_PER_PART;
+		if (memberFile && (!Number.isInteger(partSize) || partSize < 1 || partSize > MAX_MEMBERS_PER_PART)) {
+			throw new NodeOperationError(node, `"Members per File Part" must be a whole number from 1 to ${MAX_MEMBERS_PER_PART.toLocaleString('en-US')}`);
 		}
-
-		const readable = head.flatMap((row) => (row.record ? [row.record] : []));
-		const explicit = this.getNodeParameter('profileFields', 0, {}) as Partial<Record<ProfileField, string>>;
-		const fields = resolveFieldNames(explicit, readable);
-		if (readable.length && !readable.some((record) => Object.hasOwn(record, fields.email))) {
-			const column = explicit.email ? undefined : findEmailColumn(readable);
-			if (!column) {
-				throw new NodeOperationError(node, `No e-mail field found: the input has no field "${fields.email}"`, {
-					description: 'Set "Profile Fields → Email Field" to the name of the field holding the e-mail address.',
-				});
-			}
-			fields.email = column;
+		// Version 1 puts every invalid row on Invalid, as documented; version 2 the first ones, the rest in a file.
+		const maxInvalidItems = node.typeVersion >= 2 ? (typeof options.maxInvalidItems === 'number' ? options.maxInvalidItems : DEFAULT_MAX_INVALID_ITEMS) : Infinity;
+		if (!(maxInvalidItems === Infinity || (Number.isInteger(maxInvalidItems) && maxInvalidItems >= 0))) {
+			throw new NodeOperationError(node, '"Invalid Rows as Items" must be a whole number, 0 or more');
 		}
-
-		const segments = readSegments.call(this, source);
-		const { profiles, invalid, merged } = unifyProfiles(rows, fields, {
+		const unifyOptions = {
 			mergeRule: (options.mergeRule as MergeRule) ?? 'firstNonEmpty',
 			timestampField: typeof options.timestampField === 'string' ? options.timestampField : 'updatedAt',
-		});
-
+		};
 		const memberOptions = {
 			normalisePhone: options.normalisePhone === true,
 			defaultCountry: typeof options.defaultCountry === 'string' && options.defaultCountry.trim() ? options.defaultCountry.trim() : undefined,
 			countryCodes: options.countryCodes === true,
 		};
-		const counts = { phonesNotNormalised: 0, countriesNotRecognised: 0 };
-		const mapped = new Set<string>(Object.values(fields));
-		const members: IDataObject[] = [];
-		const memberItems: number[][] = [];
-		const segmentCounts = segments.map(() => 0);
-		const comparisonErrors: string[] = [];
-		const memberKeys = new Set<string>();
-		let excluded = 0;
-		for (let index = 0; index < profiles.length; index++) {
-			const profile = profiles[index];
-			const member = toMember(profile, fields, mapped, memberOptions, counts);
-			// The merged row is not needed once its member exists: let it go, for million-row runs.
-			profiles[index] = undefined as unknown as UnifiedProfile;
-			if (members.length < FIELD_DETECTION_ROWS) for (const key of Object.keys(member)) memberKeys.add(key);
-			const memberSegments: string[] = [];
-			for (const [position, segment] of segments.entries()) {
-				if (inSegment.call(this, segment, position, member, profile.itemIndexes[0], comparisonErrors)) {
-					memberSegments.push(segment.name);
-					segmentCounts[position]++;
-				}
-			}
-			if (segments.length && memberSegments.length === 0) {
-				excluded++;
-				continue;
-			}
-			member.segments = memberSegments;
-			members.push(member);
-			memberItems.push(profile.itemIndexes);
-		}
-		profiles.length = 0;
+		const writer = memberFile ? new MemberFileWriter(this, source === 'items', partSize) : undefined;
 
-		const paired = (itemIndexes: number[]) => (source === 'items' ? itemIndexes.map((item) => ({ item })) : { item: 0 });
-		const output: INodeExecutionData[] = [];
-		const memberFile = options.outputMode === 'memberFile' && node.typeVersion >= 2;
-		if (memberFile) {
-			const partSize = typeof options.memberFilePartSize === 'number' ? options.memberFilePartSize : MAX_MEMBERS_PER_PART;
-			if (!Number.isInteger(partSize) || partSize < 1 || partSize > MAX_MEMBERS_PER_PART) {
-				throw new NodeOperationError(node, `"Members per File Part" must be a whole number from 1 to ${MAX_MEMBERS_PER_PART.toLocaleString('en-US')}`);
+		let merged: number;
+		let segments: CompiledSegment[];
+		let members: MemberSink;
+		let invalid: InvalidSink;
+		let file: Rows['file'];
+		if (memberFile && source !== 'items') {
+			// Streamed in two passes: only one part of the member file and the profiles whose e-mail
+			// repeats, until their last row, are held in memory, whatever the number of rows.
+			const first = await firstPass.call(this, source, maxProfiles);
+			file = first.file;
+			segments = readSegments.call(this, source);
+			members = new MemberSink(this, first.fields, segments, memberOptions, writer);
+			invalid = new InvalidSink(this, first.fields, maxInvalidItems);
+			const merger = new ProfileMerger(unifyOptions);
+			/** Rows read so far of each address that repeats, until its last row. */
+			const rowsRead = new Map<string, number>();
+			await readingFile.call(this, first.fileLabel, async () => {
+				for await (const row of first.rows()) {
+					const checked = checkRow(row, first.fields);
+					if ('invalid' in checked) {
+						await invalid.add(checked.invalid);
+						continue;
+					}
+					const { email, record } = checked;
+					const rows = first.repeated?.rows(email) ?? 1;
+					if (rows <= 1) {
+						await members.add(merger.single(email, record, row.itemIndex));
+						continue;
+					}
+					// A repeated address waits for its last row (its member then comes where that row is).
+					merger.add(email, record, row.itemIndex);
+					const read = (rowsRead.get(email) ?? 0) + 1;
+					if (read < rows) {
+						rowsRead.set(email, read);
+						continue;
+					}
+					rowsRead.delete(email);
+					const profile = merger.byEmail.get(email)!;
+					merger.byEmail.delete(email);
+					await members.add(profile);
+				}
+			});
+			// Addresses whose fingerprint another address shares: their count never matched; in the order of their first row.
+			for (const profile of merger.byEmail.values()) await members.add(profile);
+			merger.byEmail.clear();
+			merged = merger.merged;
+		} else {
+			const read = await readRows.call(this, source, maxProfiles);
+			file = read.file;
+			if (read.count > maxProfiles) throw tooManyProfiles(node, read.count, maxProfiles);
+			const fields = resolveFields.call(this, read.head);
+			segments = readSegments.call(this, source);
+			const unified = unifyProfiles(read.rows, fields, unifyOptions);
+			merged = unified.merged;
+			members = new MemberSink(this, fields, segments, memberOptions, writer);
+			const { profiles } = unified;
+			for (let index = 0; index < profiles.length; index++) {
+				const profile = profiles[index];
+				// The merged row is not needed once its member exists: let it go, for million-row runs.
+				profiles[index] = undefined as unknown as UnifiedProfile;
+				await members.add(profile);
 			}
-			output.push(...(await memberFileItems.call(this, members, memberItems, source === 'items', partSize)));
-		} else if (options.outputMode === 'batches') {
-			for (let start = 0; start < members.length; start += MEMBERS_PER_BATCH) {
-				const batch = members.slice(start, start + MEMBERS_PER_BATCH);
-				const items = source === 'items' ? [...new Set(memberItems.slice(start, start + MEMBERS_PER_BATCH).flat())].map((item) => ({ item })) : { item: 0 };
+			profiles.length = 0;
+			invalid = new InvalidSink(this, fields, maxInvalidItems);
+			for (const row of unified.invalid) await invalid.add(row);
+		}
+
+		const output: INodeExecutionData[] = [];
+		if (writer) output.push(...(await writer.finish()));
+		else if (options.outputMode === 'batches') {
+			for (let start = 0; start < members.members.length; start += MEMBERS_PER_BATCH) {
+				const batch = members.members.slice(start, start + MEMBERS_PER_BATCH);
+				const items = source === 'items' ? [...new Set(members.memberItems.slice(start, start + MEMBERS_PER_BATCH).flat())].map((item) => ({ item })) : { item: 0 };
 				output.push({ json: { [MEMBER_BATCH_MARKER]: true, batch: output.length + 1, count: batch.length, members: batch }, pairedItem: items });
 			}
 		} else {
-			for (let index = 0; index < members.length; index++) output.push({ json: members[index], pairedItem: paired(memberItems[index]) });
+			const paired = (itemIndexes: number[]) => (source === 'items' ? itemIndexes.map((item) => ({ item })) : { item: 0 });
+			for (let index = 0; index < members.members.length; index++) output.push({ json: members.members[index], pairedItem: paired(members.memberItems[index]) });
 		}
+		const invalidFile = await invalid.finish();
 
-		const invalidItems: INodeExecutionData[] = invalid.map((row) => {
-			const email = row.record ? ownValue(row.record, fields.email) : undefined;
-			return {
-				json: { row: row.row, reason: row.reason, message: row.message, email: typeof email === 'string' ? email : null, profile: row.record ?? null },
-				pairedItem: { item: row.itemIndex },
-			};
-		});
-
-		const memberCount = members.length;
-		if (memberFile) members.length = 0;
-		const tally: Tally = { rows: invalid.length + merged + excluded + memberCount, members: memberCount, merged, invalid: invalid.length, excluded, segmentCounts, memberKeys, comparisonErrors, counts };
+		const memberCount = members.count;
+		const tally: Tally = {
+			rows: invalid.count + merged + members.excluded + memberCount,
+			members: memberCount,
+			merged,
+			invalid: invalid.count,
+			excluded: members.excluded,
+			segmentCounts: members.segmentCounts,
+			memberKeys: members.memberKeys,
+			comparisonErrors: members.comparisonErrors,
+			counts: members.counts,
+		};
 		const noMembers = memberCount === 0 ? whyNoMembers(tally, segments.length > 0, file) : undefined;
 		if (noMembers && options.failWhenNoMembers === true) {
 			throw new NodeOperationError(node, `No members: ${noMembers}`, { description: 'Turn off "Fail When No Members" in the options to let an empty result succeed.' });
 		}
 		const withAccounting = typeof options.accountingItem === 'boolean' ? options.accountingItem : node.typeVersion >= 2;
-		if (withAccounting) output.push(accountingItem(segments, tally, invalidItems));
+		const invalidItems = invalid.items;
+		if (withAccounting) output.push(accountingItem(segments, tally, invalid, invalidFile));
+		else if (invalidFile) {
+			invalidItems.push({ json: { [INVALID_ROWS_FILE_MARKER]: true, rows: invalid.inFile }, binary: invalidFile, pairedItem: { item: 0 } });
+		}
 		this.addExecutionHints(
-			...[...hintsFor(segments, tally), ...fileHints(file), ...(noMembers ? [`No members: ${noMembers}`] : []), ...outputHints(node.typeVersion, memberFile, memberCount)].map((message) => ({
+			...[
+				...hintsFor(segments, tally),
+				...invalidFileHints(invalid, withAccounting),
+				...fileHints(file),
+				...(noMembers ? [`No members: ${noMembers}`] : []),
+				...outputHints(node.typeVersion, memberFile, memberCount),
+			].map((message) => ({
 				message,
 				location: 'outputPane' as const,
 			})),
@@ -427,13 +471,133 @@ export class SegmentSource implements INodeType {
 	}
 }
 
+/** Field of the item carrying the invalid rows file on Invalid when there is no accounting item. */
+const INVALID_ROWS_FILE_MARKER = 'segmentSourceInvalidRowsFile';
+
+function tooManyProfiles(node: ReturnType<IExecuteFunctions['getNode']>, count: number, maxProfiles: number): NodeOperationError {
+	return new NodeOperationError(node, `${count.toLocaleString('en-US')} profiles, more than the limit of ${maxProfiles.toLocaleString('en-US')}`, {
+		description: 'Raise "Max Profiles" in the options, or split the data.',
+	});
+}
+
+/** Which input field holds each part of the profile, from the first rows; fails when no field holds e-mail addresses. */
+function resolveFields(this: IExecuteFunctions, head: SourceRow[]): FieldNames {
+	const readable = head.flatMap((row) => (row.record ? [row.record] : []));
+	const explicit = this.getNodeParameter('profileFields', 0, {}) as Partial<Record<ProfileField, string>>;
+	const fields = resolveFieldNames(explicit, readable);
+	if (readable.length && !readable.some((record) => Object.hasOwn(record, fields.email))) {
+		const column = explicit.email ? undefined : findEmailColumn(readable);
+		if (!column) {
+			throw new NodeOperationError(this.getNode(), `No e-mail field found: the input has no field "${fields.email}"`, {
+				description: 'Set "Profile Fields → Email Field" to the name of the field holding the e-mail address.',
+			});
+		}
+		fields.email = column;
+	}
+	return fields;
+}
+
+/** Members as they are made: converted, tested against the segments, counted, then written or kept. */
+class MemberSink {
+	count = 0;
+	excluded = 0;
+	readonly segmentCounts: number[];
+	readonly memberKeys = new Set<string>();
+	readonly comparisonErrors: string[] = [];
+	readonly counts = { phonesNotNormalised: 0, countriesNotRecognised: 0 };
+	/** Members kept for item and batch output (not for Member File, where they are written as they come). */
+	readonly members: IDataObject[] = [];
+	readonly memberItems: number[][] = [];
+	private readonly mapped: Set<string>;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly fields: FieldNames,
+		private readonly segments: CompiledSegment[],
+		private readonly options: MemberOptions,
+		private readonly writer: MemberFileWriter | undefined,
+	) {
+		this.mapped = new Set<string>(Object.values(fields));
+		this.segmentCounts = segments.map(() => 0);
+	}
+
+	add(profile: UnifiedProfile): Promise<void> | undefined {
+		const member = toMember(profile, this.fields, this.mapped, this.options, this.counts);
+		if (this.count < FIELD_DETECTION_ROWS) for (const key of Object.keys(member)) this.memberKeys.add(key);
+		const memberSegments: string[] = [];
+		for (const [position, segment] of this.segments.entries()) {
+			if (inSegment.call(this.context, segment, position, member, profile.itemIndexes[0], this.comparisonErrors)) {
+				memberSegments.push(segment.name);
+				this.segmentCounts[position]++;
+			}
+		}
+		if (this.segments.length && memberSegments.length === 0) {
+			this.excluded++;
+			return undefined;
+		}
+		member.segments = memberSegments;
+		this.count++;
+		if (this.writer) return this.writer.add(member, profile.itemIndexes);
+		this.members.push(member);
+		this.memberItems.push(profile.itemIndexes);
+		return undefined;
+	}
+}
+
+/** Invalid rows: counted by reason, the first ones as items on Invalid, the rest in a file (version 2). */
+class InvalidSink {
+	count = 0;
+	readonly byReason: Record<string, number> = {};
+	/** The first rows, for the accounting. */
+	readonly listed: Array<{ row: number; reason: string; message: string }> = [];
+	readonly items: INodeExecutionData[] = [];
+	private file: InvalidRowsFile | undefined;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly fields: FieldNames,
+		private readonly maxItems: number,
+	) {}
+
+	/** Rows written to the file rather than output as items. */
+	get inFile(): number {
+		return this.file?.rows ?? 0;
+	}
+
+	add(row: InvalidRow): Promise<void> | undefined {
+		const email = row.record ? ownValue(row.record, this.fields.email) : undefined;
+		const json: IDataObject = { row: row.row, reason: row.reason, message: row.message, email: typeof email === 'string' ? email : null, profile: row.record ?? null };
+		this.count++;
+		this.byReason[row.reason] = (this.byReason[row.reason] ?? 0) + 1;
+		if (this.listed.length < MAX_LISTED_INVALID_ROWS) this.listed.push({ row: row.row, reason: row.reason, message: row.message });
+		if (this.items.length < this.maxItems) {
+			this.items.push({ json, pairedItem: { item: row.itemIndex } });
+			return undefined;
+		}
+		this.file ??= new InvalidRowsFile(this.context);
+		return this.file.add(json);
+	}
+
+	/** The file's binary data, when rows went to it. */
+	async finish(): Promise<Record<string, IBinaryData> | undefined> {
+		return this.file ? await this.file.finish() : undefined;
+	}
+}
+
+/** Where the invalid rows beyond the items are, when some are. */
+function invalidFileHints(invalid: InvalidSink, onAccounting: boolean): string[] {
+	if (!invalid.inFile) return [];
+	const where = onAccounting ? 'on the accounting item (last item of Members)' : 'on the last item of Invalid';
+	return [
+		`${invalid.count.toLocaleString('en-US')} invalid rows: the first ${invalid.items.length.toLocaleString('en-US')} are items on Invalid, the other ${invalid.inFile.toLocaleString('en-US')} are in the NDJSON file "${INVALID_ROWS_PROPERTY}" ${where} (Options → Invalid Rows as Items)`,
+	];
+}
+
 /**
  * The accounting item at the end of Members: a batch item without members (exporters send nothing for
  * it) carrying the counts as data, which exporters copy into their Summary as `segmentSource`.
  */
-function accountingItem(segments: CompiledSegment[], tally: Tally, invalidItems: INodeExecutionData[]): INodeExecutionData {
-	const invalidByReason: Record<string, number> = {};
-	for (const { json } of invalidItems) invalidByReason[String(json.reason)] = (invalidByReason[String(json.reason)] ?? 0) + 1;
+function accountingItem(segments: CompiledSegment[], tally: Tally, invalid: InvalidSink, invalidFile: Record<string, IBinaryData> | undefined): INodeExecutionData {
 	const accounting: SourceAccounting = {
 		rows: tally.rows,
 		members: tally.members,
@@ -441,11 +605,14 @@ function accountingItem(segments: CompiledSegment[], tally: Tally, invalidItems:
 		invalid: tally.invalid,
 		notInAnySegment: tally.excluded,
 		perSegment: Object.fromEntries(segments.map((segment, index) => [segment.name, tally.segmentCounts[index]])),
-		invalidByReason,
-		invalidRows: invalidItems.slice(0, MAX_LISTED_INVALID_ROWS).map(({ json }) => ({ row: json.row as number, reason: String(json.reason), message: String(json.message) })),
+		invalidByReason: { ...invalid.byReason },
+		invalidRows: invalid.listed,
+		// Only when rows went to the invalid rows file (version 2), so version 1's accounting is unchanged.
+		...(invalidFile ? { invalidRowsInFile: invalid.inFile } : {}),
 	};
 	return {
 		json: { [MEMBER_BATCH_MARKER]: true, [SOURCE_ACCOUNTING_MARKER]: true, count: 0, members: [], accounting },
+		...(invalidFile ? { binary: invalidFile } : {}),
 		pairedItem: { item: 0 },
 	};
 }
@@ -508,6 +675,124 @@ function whyNoMembers(tally: Tally, hasSegments: boolean, file: Rows['file']): s
 /** Generated profiles are made one at a time as they are read, so a million never sit in memory twice. */
 function* generated(size: number, withProblemRows: boolean): Generator<SourceRow> {
 	for (let index = 0; index < size; index++) yield { record: sampleProfile(index, withProblemRows), itemIndex: 0, row: index + 1 };
+}
+
+/** What the first pass over a file or the generated sample learnt, and how to read the rows again. */
+interface FirstPass {
+	fields: FieldNames;
+	/** Addresses in more than one valid row; undefined when no address can repeat. */
+	repeated?: RepeatedEmails;
+	/** The rows again, from the start. */
+	rows: () => AsyncIterable<SourceRow> | Iterable<SourceRow>;
+	file?: Rows['file'];
+	/** How the file is named in messages. */
+	fileLabel: string;
+}
+
+async function* sourceRows(rows: AsyncIterable<FileRow>): AsyncGenerator<SourceRow> {
+	for await (const row of rows) yield { record: row.record, problem: row.problem, itemIndex: 0, row: row.line };
+}
+
+/** Runs `work`, turning a file that cannot be read into the node's error, naming the file. */
+async function readingFile(this: IExecuteFunctions, fileLabel: string, work: () => Promise<void>): Promise<void> {
+	try {
+		await work();
+	} catch (error) {
+		if (error instanceof UnreadableFile) {
+			throw new NodeOperationError(this.getNode(), `Unreadable file "${fileLabel}": ${error.message}`, {
+				description: error.advice ?? `Line ${error.line}, column ${error.column}. Nothing was read.`,
+			});
+		}
+		// A NodeOperationError (a segment refused by n8n) comes back as it is.
+		throw new NodeOperationError(this.getNode(), error as Error);
+	}
+}
+
+/**
+ * The first of two passes over a file or the generated sample, for the Member File output: reads
+ * every row once to count them, find the fields, and note which e-mail addresses occur in more than
+ * one valid row, keeping no row (the second pass writes the members). Fails as reading the whole
+ * file at once would: unreadable file, too many profiles, no e-mail field.
+ */
+async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', maxProfiles: number): Promise<FirstPass> {
+	const node = this.getNode();
+	let rows: FirstPass['rows'];
+	let notes: { empty: boolean; csv?: CsvNotes } | undefined;
+	let fileLabel = '';
+	if (source === 'sample') {
+		const size = this.getNodeParameter('sampleSize', 0, SAMPLE_SIZE) as number;
+		if (!Number.isInteger(size) || size < 1 || size > MAX_GENERATED_PROFILES) {
+			throw new NodeOperationError(node, `"Number of Profiles" must be a whole number from 1 to ${MAX_GENERATED_PROFILES.toLocaleString('en-US')}`);
+		}
+		const withProblemRows = this.getNodeParameter('sampleProblemRows', 0, true) as boolean;
+		rows = () => generated(size, withProblemRows);
+		if (!withProblemRows) {
+			// Every generated profile is then valid and unique: one pass is enough.
+			if (size > maxProfiles) throw tooManyProfiles(node, size, maxProfiles);
+			return { fields: resolveFields.call(this, [...generated(Math.min(size, FIELD_DETECTION_ROWS), false)]), rows, fileLabel };
+		}
+	} else {
+		const binaryProperty = String(this.getNodeParameter('binaryProperty', 0, 'data'));
+		const binary = this.helpers.assertBinaryData(0, binaryProperty);
+		fileLabel = binary.fileName ?? binaryProperty;
+		const id = binary.id;
+		let size = binary.bytes;
+		if (size === undefined) size = id ? (await this.helpers.getBinaryMetadata(id)).fileSize : (await this.helpers.getBinaryDataBuffer(0, binaryProperty)).length;
+		if (size > maxProfiles * 4096) {
+			throw new NodeOperationError(node, `The file is ${Math.round(size / 1_048_576)} MB, too large for ${maxProfiles.toLocaleString('en-US')} profiles`);
+		}
+		const open: ByteSource = async () => {
+			if (id) return (await this.helpers.getBinaryStream(id)) as unknown as AsyncIterable<Uint8Array>;
+			// Binary data kept in the item (n8n's default mode): it is in memory already; read it in slices.
+			const buffer = await this.helpers.getBinaryDataBuffer(0, binaryProperty);
+			return (async function* () {
+				for (let start = 0; start < buffer.length; start += 1_048_576) yield buffer.subarray(start, start + 1_048_576);
+			})();
+		};
+		const text = decodeStream(open, this.getNodeParameter('fileEncoding', 0, 'utf-8') as FileEncoding, maxProfiles * 4096);
+		const format = this.getNodeParameter('fileFormat', 0, 'auto') as FileFormat;
+		const header = this.getNodeParameter('csvHeader', 0, 'auto') as HeaderMode;
+		const delimiter = String(this.getNodeParameter('csvDelimiter', 0, 'auto'));
+		rows = () => {
+			const read = readFileStream(text, format, header, delimiter, binary.fileName);
+			notes = read.notes;
+			return sourceRows(read.rows);
+		};
+	}
+
+	let count = 0;
+	const head: SourceRow[] = [];
+	let fields: FieldNames | undefined;
+	let fieldsError: NodeOperationError | undefined;
+	const repeated = new RepeatedEmails();
+	const note = (row: SourceRow) => {
+		if (!fields) return;
+		const checked = checkRow(row, fields);
+		if (!('invalid' in checked)) repeated.add(checked.email);
+	};
+	const decideFields = () => {
+		try {
+			fields = resolveFields.call(this, head);
+		} catch (error) {
+			fieldsError = error instanceof NodeOperationError ? error : new NodeOperationError(node, error as Error);
+		}
+		for (const row of head) note(row);
+	};
+	await readingFile.call(this, fileLabel, async () => {
+		for await (const row of rows()) {
+			count++;
+			if (head.length < FIELD_DETECTION_ROWS) {
+				head.push(row);
+				if (head.length === FIELD_DETECTION_ROWS) decideFields();
+			} else note(row);
+		}
+	});
+	if (head.length < FIELD_DETECTION_ROWS) decideFields();
+	if (count > maxProfiles) throw tooManyProfiles(node, count, maxProfiles);
+	if (fieldsError) throw fieldsError;
+	if (!fields) throw new NodeOperationError(node, 'The profile fields could not be found');
+	const file = notes ? { empty: notes.empty, csv: notes.csv } : undefined;
+	return { fields, repeated, rows, file, fileLabel };
 }
 
 /** Rows from the chosen source, each with the row number people will see. */

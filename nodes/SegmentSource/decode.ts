@@ -1,3 +1,4 @@
+import type { TextSource } from './readers';
 import { UnreadableFile } from './readers';
 
 // Bytes to text with the web-platform globals Node provides (TextDecoder, DecompressionStream, Blob,
@@ -55,8 +56,12 @@ function refuseUtf8(bytes: Uint8Array): never {
 			lineStart = i + 1;
 		}
 	}
-	const hex = bytes[at].toString(16).toUpperCase().padStart(2, '0');
-	throw new UnreadableFile(`line ${line} is not valid UTF-8 (byte 0x${hex}, byte ${at - lineStart + 1} of the line, byte ${at + 1} of the file)`, line, at - lineStart + 1, ENCODING_ADVICE);
+	throw utf8Failure(bytes[at], line, at - lineStart + 1, at + 1);
+}
+
+function utf8Failure(byte: number, line: number, column: number, position: number): UnreadableFile {
+	const hex = byte.toString(16).toUpperCase().padStart(2, '0');
+	return new UnreadableFile(`line ${line} is not valid UTF-8 (byte 0x${hex}, byte ${column} of the line, byte ${position} of the file)`, line, column, ENCODING_ADVICE);
 }
 
 /** What a binary file is, from its first bytes; undefined for what may be text. */
@@ -139,4 +144,149 @@ const WINDOWS_1252_HIGH =
 
 function windows1252(bytes: Uint8Array): string {
 	return latin1(bytes).replace(/[\u0080-\u009f]/g, (char) => WINDOWS_1252_HIGH[char.charCodeAt(0) - 0x80]);
+}
+
+// Streaming: the same text as decodeFile, chunk by chunk, from bytes read as a stream.
+
+/** Opens the file's bytes anew, from the start. */
+export type ByteSource = () => Promise<AsyncIterable<Uint8Array>>;
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+	if (chunks.length === 1) return chunks[0];
+	const whole = new Uint8Array(total);
+	let offset = 0;
+	for (const chunk of chunks) {
+		whole.set(chunk, offset);
+		offset += chunk.length;
+	}
+	return whole;
+}
+
+/** At least `size` bytes from the start of the stream (fewer when it ends first), and the rest of it. */
+async function readAhead(chunks: AsyncIterator<Uint8Array>, size: number): Promise<{ head: Uint8Array; rest: AsyncGenerator<Uint8Array> }> {
+	const read: Uint8Array[] = [];
+	let total = 0;
+	let done = false;
+	while (total < size) {
+		const next = await chunks.next();
+		if (next.done) {
+			done = true;
+			break;
+		}
+		read.push(next.value);
+		total += next.value.length;
+	}
+	const head = concat(read, total);
+	const rest = async function* (): AsyncGenerator<Uint8Array> {
+		if (head.length) yield head;
+		if (done) return;
+		for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+	};
+	return { head, rest: rest() };
+}
+
+/** gzip decompressed as the compressed bytes come, stopping once it exceeds `limit` bytes. */
+async function* gunzipStream(compressed: AsyncIterator<Uint8Array>, limit: number): AsyncGenerator<Uint8Array> {
+	const input = new ReadableStream<Uint8Array>({
+		async pull(controller) {
+			const next = await compressed.next();
+			if (next.done) controller.close();
+			else controller.enqueue(next.value);
+		},
+	});
+	const reader = input.pipeThrough(new DecompressionStream('gzip')).getReader();
+	let total = 0;
+	for (;;) {
+		let next: Awaited<ReturnType<typeof reader.read>> | undefined;
+		let failure: string | undefined;
+		try {
+			next = await reader.read();
+		} catch (error) {
+			failure = (error as Error).message;
+		}
+		if (!next) throw new UnreadableFile(`it looks gzip-compressed but cannot be decompressed (${failure})`, 1, 1, TEXT_ADVICE);
+		if (next.done) return;
+		total += next.value.length;
+		if (total > limit) {
+			await reader.cancel();
+			throw new UnreadableFile(`decompressed, it is more than ${Math.round(limit / 1_048_576)} MB, too large for the "Max Profiles" limit`, 1, 1, 'Raise "Max Profiles" in the options, or split the file.');
+		}
+		yield next.value;
+	}
+}
+
+/** The file's bytes, decompressed when gzip (recognised by its magic bytes). */
+async function fileBytes(open: ByteSource, limit: number): Promise<AsyncGenerator<Uint8Array>> {
+	const { head, rest } = await readAhead((await open())[Symbol.asyncIterator](), 2);
+	return startsWith(head, [0x1f, 0x8b]) ? gunzipStream(rest, limit) : rest;
+}
+
+/** Where the first byte that is not UTF-8 is, reading the bytes as a stream (only once decoding failed). */
+async function refuseUtf8Stream(open: ByteSource, limit: number): Promise<never> {
+	let carry = new Uint8Array(0);
+	/** Offset in the file of carry's first byte. */
+	let base = 0;
+	let line = 1;
+	let lineStart = 0;
+	const count = (bytes: Uint8Array, end: number) => {
+		for (let at = bytes.indexOf(0x0a); at !== -1 && at < end; at = bytes.indexOf(0x0a, at + 1)) {
+			line++;
+			lineStart = base + at + 1;
+		}
+	};
+	for await (const chunk of await fileBytes(open, limit)) {
+		const bytes = concat([carry, chunk], carry.length + chunk.length);
+		const at = invalidUtf8At(bytes);
+		// A sequence cut by the chunk's end is read again with the next chunk.
+		const end = at >= 0 && at >= bytes.length - 3 ? at : bytes.length;
+		if (at >= 0 && at < end) {
+			count(bytes, at);
+			throw utf8Failure(bytes[at], line, base + at - lineStart + 1, base + at + 1);
+		}
+		count(bytes, end);
+		carry = bytes.slice(end);
+		base += end;
+	}
+	if (carry.length) throw utf8Failure(carry[0], line, base - lineStart + 1, base + 1);
+	throw new UnreadableFile('it is not valid UTF-8', line, 1, ENCODING_ADVICE);
+}
+
+/**
+ * The file's text as a stream of chunks, decoded as decodeFile decodes the whole file: gzip first,
+ * then a byte order mark, else `encoding`; the same refusals, found as the reading reaches them.
+ * Each call of the returned function reads the file again from the start.
+ */
+export function decodeStream(open: ByteSource, encoding: FileEncoding, limit: number): TextSource {
+	return async function* () {
+		const { head, rest } = await readAhead((await fileBytes(open, limit))[Symbol.asyncIterator](), 65536);
+		if (startsWith(head, [0xff, 0xfe]) || startsWith(head, [0xfe, 0xff])) {
+			const decoder = new TextDecoder(head[0] === 0xff ? 'utf-16le' : 'utf-16be');
+			for await (const chunk of rest) yield decoder.decode(chunk, { stream: true });
+			yield decoder.decode();
+			return;
+		}
+		const utf8Bom = startsWith(head, [0xef, 0xbb, 0xbf]);
+		const binary = binaryKind(head);
+		if (binary) throw new UnreadableFile(binary, 1, 1, TEXT_ADVICE);
+		if ((encoding === 'windows-1252' || encoding === 'latin1') && !utf8Bom) {
+			for await (const chunk of rest) yield encoding === 'latin1' ? latin1(chunk) : windows1252(chunk);
+			return;
+		}
+		const decoder = new TextDecoder('utf-8', { fatal: true });
+		let text: string;
+		for await (const chunk of rest) {
+			try {
+				text = decoder.decode(chunk, { stream: true });
+			} catch {
+				return await refuseUtf8Stream(open, limit);
+			}
+			yield text;
+		}
+		try {
+			text = decoder.decode();
+		} catch {
+			return await refuseUtf8Stream(open, limit);
+		}
+		yield text;
+	};
 }

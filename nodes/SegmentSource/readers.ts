@@ -1,3 +1,4 @@
+import { Parser } from 'csv-parse';
 import { parse } from 'csv-parse/sync';
 import type { IDataObject } from 'n8n-workflow';
 
@@ -78,23 +79,32 @@ function readJsonArray(text: string): FileRow[] {
 	}
 	const value = parsed.value;
 	const list = Array.isArray(value) ? value : [value];
-	return list.map((entry, index) =>
-		entry && typeof entry === 'object' && !Array.isArray(entry)
-			? { record: entry as IDataObject, line: index + 1 }
-			: { line: index + 1, problem: `Element ${index + 1} of the JSON array is not an object` },
-	);
+	return list.map((entry, index) => jsonElementRow(entry, index));
+}
+
+/** Element `index` (from 0) of a JSON array as a row. */
+function jsonElementRow(entry: unknown, index: number): FileRow {
+	return entry && typeof entry === 'object' && !Array.isArray(entry)
+		? { record: entry as IDataObject, line: index + 1 }
+		: { line: index + 1, problem: `Element ${index + 1} of the JSON array is not an object` };
+}
+
+/** Line `index` (from 0) of an NDJSON file as a row; undefined for a blank line. */
+function ndjsonLineRow(text: string, index: number): FileRow | undefined {
+	const line = text.trim();
+	if (!line) return undefined;
+	const parsed = parseJson(line);
+	if (!parsed.ok) return { line: index + 1, problem: `Line ${index + 1} is not valid JSON (${parsed.message})` };
+	if (parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) return { record: parsed.value as IDataObject, line: index + 1 };
+	return { line: index + 1, problem: `Line ${index + 1} is not a JSON object` };
 }
 
 function readNdjson(text: string): FileRow[] {
 	const rows: FileRow[] = [];
 	const lines = text.split('\n');
 	for (let index = 0; index < lines.length; index++) {
-		const line = lines[index].trim();
-		if (!line) continue;
-		const parsed = parseJson(line);
-		if (!parsed.ok) rows.push({ line: index + 1, problem: `Line ${index + 1} is not valid JSON (${parsed.message})` });
-		else if (parsed.value && typeof parsed.value === 'object' && !Array.isArray(parsed.value)) rows.push({ record: parsed.value as IDataObject, line: index + 1 });
-		else rows.push({ line: index + 1, problem: `Line ${index + 1} is not a JSON object` });
+		const row = ndjsonLineRow(lines[index], index);
+		if (row) rows.push(row);
 	}
 	return rows;
 }
@@ -215,35 +225,341 @@ function columnNames(cells: string[], renamed: CsvNotes['renamed']): string[] {
 	});
 }
 
-function readCsv(text: string, header: HeaderMode, delimiterChoice: string): { rows: FileRow[]; csv: CsvNotes } {
-	const delimiter = delimiterChoice === 'auto' || !delimiterChoice ? detectDelimiter(text) : delimiterChoice === '\\t' ? '\t' : delimiterChoice;
-	const rows: FileRow[] = [];
-	const notes: CsvNotes = { renamed: [] };
-	let columns: string[] | undefined;
-	let reserved = false;
-	for (const { cells, line } of csvRecords(text, delimiter)) {
-		if (cells.length === 1 && cells[0].trim() === '') continue;
+/** Turns CSV records into rows: the header (given or guessed), then one row per record. */
+class CsvRows {
+	readonly notes: CsvNotes = { renamed: [] };
+	private columns: string[] | undefined;
+	private reserved = false;
+
+	constructor(private readonly header: HeaderMode) {}
+
+	/** The row of a record; undefined for the header and blank lines. */
+	row(cells: string[], line: number): FileRow | undefined {
+		if (cells.length === 1 && cells[0].trim() === '') return undefined;
+		let columns = this.columns;
 		if (!columns) {
-			const guessed = header === 'auto' && looksLikeHeader(cells);
-			if (header === 'yes' || guessed) {
-				columns = columnNames(cells, notes.renamed);
-				reserved = columns.includes('__proto__');
-				notes.header = { line, guessed, cells };
-				continue;
+			const guessed = this.header === 'auto' && looksLikeHeader(cells);
+			if (this.header === 'yes' || guessed) {
+				this.columns = columnNames(cells, this.notes.renamed);
+				this.reserved = this.columns.includes('__proto__');
+				this.notes.header = { line, guessed, cells };
+				return undefined;
 			}
-			columns = cells.map((_, index) => `column${index + 1}`);
+			columns = this.columns = cells.map((_, index) => `column${index + 1}`);
 		}
-		if (cells.length > columns.length) {
-			rows.push({ line, problem: `Row at line ${line} has ${cells.length} values but the header has ${columns.length} columns` });
-			continue;
-		}
+		if (cells.length > columns.length) return { line, problem: `Row at line ${line} has ${cells.length} values but the header has ${columns.length} columns` };
 		const record: IDataObject = {};
 		for (let index = 0; index < columns.length; index++) {
 			const value = index < cells.length ? cells[index] : '';
-			if (reserved) setField(record, columns[index], value);
+			if (this.reserved) setField(record, columns[index], value);
 			else record[columns[index]] = value;
 		}
-		rows.push({ record, line });
+		return { record, line };
 	}
-	return { rows, csv: notes };
+}
+
+function csvDelimiter(text: string, choice: string): string {
+	return choice === 'auto' || !choice ? detectDelimiter(text) : choice === '\\t' ? '\t' : choice;
+}
+
+function readCsv(text: string, header: HeaderMode, delimiterChoice: string): { rows: FileRow[]; csv: CsvNotes } {
+	const delimiter = csvDelimiter(text, delimiterChoice);
+	const rows: FileRow[] = [];
+	const reader = new CsvRows(header);
+	for (const { cells, line } of csvRecords(text, delimiter)) {
+		const row = reader.row(cells, line);
+		if (row) rows.push(row);
+	}
+	return { rows, csv: reader.notes };
+}
+
+// Streaming: the same rows as readFileWithNotes, read from the file's text chunk by chunk. Whatever
+// the whole file would make unreadable is found as the reading reaches it; where the message needs a
+// position counted from the start (an unclosed quote, invalid JSON), the text is read again for it.
+
+/** Opens the file's text anew, as chunks (each call reads from the start). */
+export type TextSource = () => AsyncIterable<string>;
+
+/** What streaming decided, complete once the rows are read. */
+export interface StreamNotes {
+	empty: boolean;
+	csv?: CsvNotes;
+}
+
+/** The part of csv-parse's parser that takes bytes as they come (what its sync and stream interfaces call). */
+interface CsvParserApi {
+	parse(bytes: Buffer | undefined, end: boolean, push: (record: string[]) => void, close: () => void): Error | undefined;
+}
+
+/** The chunks with the text that was read ahead put back in front. */
+async function* withHead(head: string, rest: AsyncIterator<string>): AsyncGenerator<string> {
+	if (head) yield head;
+	for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
+}
+
+/** Whether `text` holds enough of the start of the file to choose its format and delimiter as the whole file would. */
+function headDecides(text: string, format: FileFormat, delimiterChoice: string, fileName: string): boolean {
+	const first = text.search(/\S/);
+	if (first < 0) return false;
+	let chosen = format;
+	if (format === 'auto') {
+		const name = fileName.toLowerCase();
+		if (name.endsWith('.ndjson') || name.endsWith('.jsonl')) chosen = 'ndjson';
+		else if (text[first] === '[') chosen = 'json';
+		else if (text[first] === '{') {
+			// NDJSON when the first line is one object and something follows it.
+			const lineEnd = text.indexOf('\n', first);
+			return lineEnd >= 0 && /\S/.test(text.slice(lineEnd));
+		} else chosen = 'csv';
+	}
+	if (chosen !== 'csv' || !(delimiterChoice === 'auto' || !delimiterChoice)) return true;
+	return firstLineEnds(text);
+}
+
+/** Whether the first line ends within `text`, as detectDelimiter reads it (quotes toggle). */
+function firstLineEnds(text: string): boolean {
+	let quoted = false;
+	for (let i = 0; i < text.length; i++) {
+		const char = text[i];
+		if (char === '"') quoted = !quoted;
+		else if (!quoted && (char === '\n' || char === '\r')) return true;
+	}
+	return false;
+}
+
+/**
+ * The rows of a file read as a stream: the same rows, notes and errors as readFileWithNotes on the
+ * whole text. `notes` is complete once every row has been read.
+ */
+export function readFileStream(
+	open: TextSource,
+	format: FileFormat,
+	header: HeaderMode,
+	delimiterChoice: string,
+	fileName = '',
+): { rows: AsyncGenerator<FileRow>; notes: StreamNotes } {
+	const notes: StreamNotes = { empty: true };
+	async function* rows(): AsyncGenerator<FileRow> {
+		const chunks = open()[Symbol.asyncIterator]();
+		let head = '';
+		let ended = false;
+		let first = true;
+		while (!headDecides(head, format, delimiterChoice, fileName)) {
+			const next = await chunks.next();
+			if (next.done) {
+				ended = true;
+				break;
+			}
+			head += first ? stripBom(next.value) : next.value;
+			first = false;
+		}
+		if (ended && !/\S/.test(head)) return;
+		notes.empty = false;
+		const chosen = format === 'auto' ? detectFormat(head, fileName) : format;
+		const text = withHead(head, chunks);
+		if (chosen === 'json') yield* jsonArrayStream(text, open);
+		else if (chosen === 'ndjson') yield* ndjsonStream(text);
+		else {
+			const reader = new CsvRows(header);
+			notes.csv = reader.notes;
+			yield* csvStream(text, csvDelimiter(head, delimiterChoice), reader, open);
+		}
+	}
+	return { rows: rows(), notes };
+}
+
+async function* ndjsonStream(text: AsyncIterable<string>): AsyncGenerator<FileRow> {
+	let pending = '';
+	let index = 0;
+	for await (const chunk of text) {
+		pending += chunk;
+		let start = 0;
+		for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n', start)) {
+			const row = ndjsonLineRow(pending.slice(start, end), index++);
+			start = end + 1;
+			if (row) yield row;
+		}
+		pending = pending.slice(start);
+	}
+	const row = ndjsonLineRow(pending, index);
+	if (row) yield row;
+}
+
+async function* csvStream(text: AsyncIterable<string>, delimiter: string, reader: CsvRows, open: TextSource): AsyncGenerator<FileRow> {
+	const api = (new Parser({ delimiter, bom: true, relax_column_count: true, relax_quotes: true, record_delimiter: ['\r\n', '\n', '\r'], skip_empty_lines: false }) as unknown as { api: CsvParserApi }).api;
+	let records: string[][] = [];
+	const push = (record: string[]) => records.push(record);
+	const close = () => {};
+	let line = 1;
+	const fail = async (error: Error): Promise<never> => {
+		const failure = error as Error & { code?: string; lines?: number };
+		if (failure.code === 'CSV_QUOTE_NOT_CLOSED') {
+			const { line: at, column } = await openQuoteInStream(open(), delimiter);
+			throw new UnreadableFile(`A quoted value opened at line ${at}, column ${column} is never closed`, at, column);
+		}
+		throw new UnreadableFile(`The CSV cannot be read (${failure.message})`, failure.lines ?? 1, 1);
+	};
+	const take = function* (): Generator<FileRow> {
+		const taken = records;
+		records = [];
+		for (const cells of taken) {
+			const row = reader.row(cells, line);
+			line += 1 + breaksInside(cells);
+			if (row) yield row;
+		}
+	};
+	for await (const chunk of text) {
+		const error = api.parse(Buffer.from(chunk), false, push, close);
+		if (error) await fail(error);
+		yield* take();
+	}
+	const error = api.parse(undefined, true, push, close);
+	if (error) await fail(error);
+	yield* take();
+}
+
+/** openQuoteAt over a stream of text (a doubled quote may straddle two chunks). */
+async function openQuoteInStream(text: AsyncIterable<string>, delimiter: string): Promise<{ line: number; column: number }> {
+	let line = 1;
+	let offset = 0;
+	let lineStart = 0;
+	let quoted = false;
+	let atCellStart = true;
+	let quoteSeen = false;
+	let opened = { line: 1, column: 1 };
+	for await (const chunk of text) {
+		for (let i = 0; i < chunk.length; i++, offset++) {
+			const char = chunk[i];
+			if (quoteSeen) {
+				quoteSeen = false;
+				if (char === '"') continue;
+				quoted = false;
+				atCellStart = false;
+			}
+			if (char === '\n') {
+				line++;
+				lineStart = offset + 1;
+			}
+			if (quoted) {
+				if (char === '"') quoteSeen = true;
+			} else if (char === '"' && atCellStart) {
+				quoted = true;
+				opened = { line, column: offset - lineStart + 1 };
+			} else atCellStart = char === delimiter || char === '\n' || char === '\r';
+			if (!quoted && char === '"') atCellStart = false;
+		}
+	}
+	return opened;
+}
+
+/** Line and column of a character offset in the text, counted as readJsonArray counts them. */
+async function lineAndColumn(text: AsyncIterable<string>, offset: number): Promise<{ line: number; column: number }> {
+	let line = 1;
+	let lastBreak = -1;
+	let seen = 0;
+	for await (const chunk of text) {
+		const upTo = Math.min(chunk.length, offset - seen);
+		for (let at = chunk.indexOf('\n'); at !== -1 && at < upTo; at = chunk.indexOf('\n', at + 1)) {
+			line++;
+			lastBreak = seen + at;
+		}
+		seen += chunk.length;
+		if (seen >= offset) break;
+	}
+	return { line, column: offset - lastBreak };
+}
+
+const JSON_SPACE = /[ \t\n\r]/;
+
+/**
+ * The elements of a JSON array one by one, each parsed on its own once its end is found; a file
+ * holding one value other than an array is read whole, as readJsonArray reads it.
+ */
+async function* jsonArrayStream(text: AsyncIterable<string>, open: TextSource): AsyncGenerator<FileRow> {
+	let pending = '';
+	/** Characters of the text before `pending`. */
+	let consumed = 0;
+	let at = 0;
+	let state: 'start' | 'first' | 'next' | 'element' | 'after' = 'start';
+	let start = 0;
+	let depth = 0;
+	let inString = false;
+	let index = 0;
+	const fail = async (message: string, offset: number): Promise<never> => {
+		const { line, column } = await lineAndColumn(open(), offset);
+		throw new UnreadableFile(`The file is not valid JSON (${message})`, line, column);
+	};
+	const iterator = text[Symbol.asyncIterator]();
+	for (;;) {
+		const next = await iterator.next();
+		if (next.done) break;
+		pending += next.value;
+		while (at < pending.length) {
+			const char = pending[at];
+			if (state === 'start') {
+				if (JSON_SPACE.test(char)) at++;
+				else if (char === '[') {
+					state = 'first';
+					at++;
+				} else {
+					// One value, not an array: read it whole.
+					let whole = pending.slice(at);
+					for (let more = await iterator.next(); !more.done; more = await iterator.next()) whole += more.value;
+					for (const row of readJsonArray(whole)) yield row;
+					return;
+				}
+			} else if (state === 'first' || state === 'next') {
+				if (JSON_SPACE.test(char)) at++;
+				else if (char === ']' && state === 'first') {
+					state = 'after';
+					at++;
+				} else {
+					state = 'element';
+					start = at;
+					depth = 0;
+					inString = false;
+				}
+			} else if (state === 'element') {
+				if (inString) {
+					if (char === '\\') {
+						if (at + 1 >= pending.length) break;
+						at += 2;
+						continue;
+					}
+					if (char === '"') inString = false;
+					at++;
+					continue;
+				}
+				if (char === '"') inString = true;
+				else if (char === '{' || char === '[') depth++;
+				else if ((char === '}' || char === ']') && depth > 0) depth--;
+				else if ((char === ',' || char === ']') && depth === 0) {
+					const element = pending.slice(start, at);
+					const parsed = parseJson(element);
+					if (!parsed.ok) {
+						const position = /position (\d+)/.exec(parsed.message);
+						await fail(parsed.message, consumed + start + (position ? Number(position[1]) : 0));
+					} else yield jsonElementRow(parsed.value, index++);
+					state = char === ',' ? 'next' : 'after';
+				}
+				at++;
+			} else {
+				if (!JSON_SPACE.test(char)) await fail(`Unexpected non-whitespace character after the array at position ${consumed + at}`, consumed + at);
+				at++;
+			}
+			if (state !== 'element' && at > 65536) {
+				consumed += at;
+				pending = pending.slice(at);
+				at = 0;
+			}
+		}
+		if (state === 'element' && start > 65536) {
+			consumed += start;
+			pending = pending.slice(start);
+			at -= start;
+			start = 0;
+		}
+	}
+	if (state === 'start') return;
+	if (state !== 'after') await fail('Unexpected end of JSON input', consumed + pending.length);
 }

@@ -80,35 +80,43 @@ function structuredField(record: IDataObject, fields: FieldNames): { field: stri
 	return undefined;
 }
 
-export function unifyProfiles(rows: Iterable<SourceRow>, fields: FieldNames, options: UnifyOptions): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
-	const byEmail = new Map<string, UnifiedProfile>();
-	const invalid: InvalidRow[] = [];
-	let merged = 0;
-	const recent = options.mergeRule === 'mostRecent';
-	for (const { record, itemIndex, row, problem } of rows) {
-		if (!record) {
-			invalid.push({ row, itemIndex, reason: 'unreadable_row', message: problem ?? `Row ${row} could not be read` });
-			continue;
-		}
-		const check = checkEmail(ownValue(record, fields.email), fields.email);
-		if (!check.ok) {
-			invalid.push({ row, itemIndex, reason: check.reason, message: `Row ${row}: ${check.message}`, record });
-			continue;
-		}
-		const structured = structuredField(record, fields);
-		if (structured) {
-			invalid.push({ row, itemIndex, reason: 'invalid_field', message: `Row ${row}: Field "${structured.field}" holds ${structured.kind}, not text`, record });
-			continue;
-		}
-		const stamp = recent ? stampOf(record, options.timestampField) : -Infinity;
-		const existing = byEmail.get(check.email);
+/** A valid row's normalised e-mail and record, or why the row is invalid. */
+export function checkRow(source: SourceRow, fields: FieldNames): { invalid: InvalidRow } | { email: string; record: IDataObject } {
+	const { record, itemIndex, row, problem } = source;
+	if (!record) return { invalid: { row, itemIndex, reason: 'unreadable_row', message: problem ?? `Row ${row} could not be read` } };
+	const check = checkEmail(ownValue(record, fields.email), fields.email);
+	if (!check.ok) return { invalid: { row, itemIndex, reason: check.reason, message: `Row ${row}: ${check.message}`, record } };
+	const structured = structuredField(record, fields);
+	if (structured) return { invalid: { row, itemIndex, reason: 'invalid_field', message: `Row ${row}: Field "${structured.field}" holds ${structured.kind}, not text`, record } };
+	return { email: check.email, record };
+}
+
+/** Profiles by normalised e-mail, each row merged into its e-mail's profile by the merge rule as it comes. */
+export class ProfileMerger {
+	readonly byEmail = new Map<string, UnifiedProfile>();
+	/** Rows folded into an earlier row with the same e-mail. */
+	merged = 0;
+	private readonly recent: boolean;
+
+	constructor(private readonly options: UnifyOptions) {
+		this.recent = options.mergeRule === 'mostRecent';
+	}
+
+	/** A profile of one row, as the merger starts one. */
+	single(email: string, record: IDataObject, itemIndex: number): UnifiedProfile {
+		return { email, record, owned: false, itemIndexes: [itemIndex], stamp: this.recent ? stampOf(record, this.options.timestampField) : -Infinity };
+	}
+
+	add(email: string, record: IDataObject, itemIndex: number): void {
+		const existing = this.byEmail.get(email);
 		if (!existing) {
-			byEmail.set(check.email, { email: check.email, record, owned: false, itemIndexes: [itemIndex], stamp });
-			continue;
+			this.byEmail.set(email, this.single(email, record, itemIndex));
+			return;
 		}
-		merged++;
+		const stamp = this.recent ? stampOf(record, this.options.timestampField) : -Infinity;
+		this.merged++;
 		if (existing.itemIndexes[existing.itemIndexes.length - 1] !== itemIndex) existing.itemIndexes.push(itemIndex);
-		if (recent && stamp > existing.stamp) {
+		if (this.recent && stamp > existing.stamp) {
 			const base = { ...record };
 			fillGaps(base, existing.record);
 			existing.record = base;
@@ -122,7 +130,17 @@ export function unifyProfiles(rows: Iterable<SourceRow>, fields: FieldNames, opt
 			fillGaps(existing.record, record);
 		}
 	}
-	return { profiles: [...byEmail.values()], invalid, merged };
+}
+
+export function unifyProfiles(rows: Iterable<SourceRow>, fields: FieldNames, options: UnifyOptions): { profiles: UnifiedProfile[]; invalid: InvalidRow[]; merged: number } {
+	const merger = new ProfileMerger(options);
+	const invalid: InvalidRow[] = [];
+	for (const row of rows) {
+		const checked = checkRow(row, fields);
+		if ('invalid' in checked) invalid.push(checked.invalid);
+		else merger.add(checked.email, checked.record, row.itemIndex);
+	}
+	return { profiles: [...merger.byEmail.values()], invalid, merged: merger.merged };
 }
 
 export interface MemberOptions {

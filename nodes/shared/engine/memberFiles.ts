@@ -68,40 +68,67 @@ export async function* linesOf(chunks: AsyncIterable<Uint8Array>): AsyncGenerato
 
 /**
  * Writes members as NDJSON parts of bounded size: `add` returns a finished part's bytes when the
- * member would not fit in the current one (the caller stores it), `finish` the last part.
+ * member would not fit in the current one (the caller stores it), `finish` the last part. Members are
+ * encoded straight into the part's bytes (no line strings kept, no copy when a part is handed over).
  */
 export class MemberFileParts {
-	private lines: string[] = [];
-	private bytes = 0;
+	private buffer: Uint8Array;
+	private length = 0;
+	private members = 0;
 	private readonly encoder = new TextEncoder();
 
 	constructor(
 		private readonly maxMembers = MAX_MEMBERS_PER_PART,
 		private readonly maxBytes = MAX_BYTES_PER_PART,
-	) {}
+	) {
+		this.buffer = this.fresh();
+	}
 
 	/** Members in the part being written. */
 	get count(): number {
-		return this.lines.length;
+		return this.members;
 	}
 
 	/** Adds a member; returns the part it closed, if adding it would have passed a bound. */
 	add(member: IDataObject): { bytes: Uint8Array; count: number } | undefined {
 		const line = `${JSON.stringify(member)}\n`;
-		const size = this.encoder.encode(line).length;
-		const full = this.lines.length > 0 && (this.lines.length >= this.maxMembers || this.bytes + size > this.maxBytes);
-		const closed = full ? this.finish() : undefined;
-		this.lines.push(line);
-		this.bytes += size;
+		// UTF-8 takes at most 3 bytes per UTF-16 code unit.
+		this.reserve(this.length + line.length * 3);
+		const { written } = this.encoder.encodeInto(line, this.buffer.subarray(this.length));
+		const full = this.members > 0 && (this.members >= this.maxMembers || this.length + written > this.maxBytes);
+		if (!full) {
+			this.length += written;
+			this.members++;
+			return undefined;
+		}
+		const closed = { bytes: this.buffer.subarray(0, this.length), count: this.members };
+		const next = this.fresh(written);
+		next.set(this.buffer.subarray(this.length, this.length + written));
+		this.buffer = next;
+		this.length = written;
+		this.members = 1;
 		return closed;
 	}
 
 	/** The part being written, and a fresh one begun; undefined when it holds no member. */
 	finish(): { bytes: Uint8Array; count: number } | undefined {
-		if (!this.lines.length) return undefined;
-		const part = { bytes: this.encoder.encode(this.lines.join('')), count: this.lines.length };
-		this.lines = [];
-		this.bytes = 0;
+		if (!this.members) return undefined;
+		const part = { bytes: this.buffer.subarray(0, this.length), count: this.members };
+		this.buffer = this.fresh();
+		this.length = 0;
+		this.members = 0;
 		return part;
+	}
+
+	/** A part's buffer: room for a whole part, so it never grows (the system commits only the pages written). */
+	private fresh(atLeast = 0): Uint8Array {
+		return new Uint8Array(Math.max(atLeast, Math.min(this.maxBytes, MAX_BYTES_PER_PART) + 65536));
+	}
+
+	private reserve(size: number): void {
+		if (size <= this.buffer.length) return;
+		const grown = new Uint8Array(Math.max(size, this.buffer.length * 2));
+		grown.set(this.buffer.subarray(0, this.length));
+		this.buffer = grown;
 	}
 }
