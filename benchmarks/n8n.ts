@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { type ChildProcess, spawnSync } from 'child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { randomUUID } from 'crypto';
 import { createRequire } from 'module';
@@ -22,7 +22,8 @@ import { freePort, N8N_DIR, n8nCommand, prepareN8n, progress, ROOT, startN8n, st
  * times against the floor, and the contacts exported and stored; merges into benchmarks/results/n8n.json.
  */
 
-type Input = 'sample' | 'csv';
+/** `none`: the control, Webhook → No Operation, for n8n's own peak when it runs a webhook execution. */
+type Input = 'sample' | 'csv' | 'none';
 
 export interface N8nRun {
 	destination: DestinationName;
@@ -32,8 +33,9 @@ export interface N8nRun {
 	status: string;
 	/** VmHWM of the `n8n start` process (it runs the workflows: task runners are off and it has no children). */
 	peakRssMb: number;
-	/** VmRSS of the same process once n8n answered and the webhook was registered, before the POST. */
+	/** VmRSS and VmHWM of the same process once n8n answered, before the POST: start-up has a peak of its own. */
 	idleRssMb: number;
+	peakBeforeExportMb: number;
 	/** Bytes of the execution_data row (run data and the workflow) in n8n's SQLite file, in MB. */
 	executionMb: number;
 	/** Segment Source's and the exporter's executionTime in n8n's run data. */
@@ -52,9 +54,13 @@ export interface N8nRun {
 	executionSeconds: number;
 	secondsAfterPost: number;
 	measuredAt: string;
+	/** NODE_OPTIONS n8n ran with (from this process's environment), when set. */
+	nodeOptions?: string;
 }
 
 const INPUTS: Input[] = ['sample', 'csv'];
+/** The n8n and sandbox processes of the measurement under way, stopped with the bench if it is interrupted. */
+const running = new Set<ChildProcess>();
 const RESULTS_FILE = join(ROOT, 'benchmarks', 'results', 'n8n.json');
 
 function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; scale?: number; keep: boolean } {
@@ -67,7 +73,7 @@ function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; 
 	const destinations = destination === 'all' ? DESTINATION_NAMES : destination.split(',').map((d) => d.trim() as DestinationName);
 	for (const d of destinations) if (!DESTINATION_NAMES.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATION_NAMES.join(', ')} or all`);
 	const input = value('input') ?? 'both';
-	if (!['sample', 'csv', 'both'].includes(input)) throw new Error(`--input is sample, csv or both, not ${input}`);
+	if (!['sample', 'csv', 'both', 'none'].includes(input)) throw new Error(`--input is sample, csv, both or none, not ${input}`);
 	return {
 		destinations,
 		inputs: input === 'both' ? INPUTS : [input as Input],
@@ -129,12 +135,15 @@ const NAMES = { webhook: 'Webhook', read: 'Read CSV from Disk', source: 'Segment
 /** Webhook (responds at once) → [Read/Write Files from Disk] → Segment Source (Member File) → the exporter. */
 function benchWorkflow(id: string, destination: DestinationName, input: Input, n: number, csv: string | undefined, credentialId: string) {
 	const exporter = destinationBySlug(destination);
+	// The exporter as the destination's scheduled example has it: version 2 with its parameters (the sandbox's targets).
+	const example = JSON.parse(readFileSync(join(ROOT, 'examples', `scheduled-${destination}.json`), 'utf8')) as { nodes: Array<{ type: string; typeVersion: number; parameters: Record<string, unknown> }> };
+	const exampleExporter = example.nodes.find((node) => node.type === `n8n-nodes-segment-export.${exporter.nodeType}`)!;
 	const path = `bench-${destination}-${input}`;
 	const source =
 		input === 'sample'
 			? { source: 'sample', sampleSize: n, sampleProblemRows: false }
 			: { source: 'file', binaryProperty: 'data', fileFormat: 'csv', csvHeader: 'yes' };
-	const nodes = [
+	const nodes: Array<Record<string, unknown> & { name: string }> = [
 		{ id: `${id}-1`, name: NAMES.webhook, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
 		...(input === 'csv' ? [{ id: `${id}-2`, name: NAMES.read, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [220, 0], parameters: { operation: 'read', fileSelector: csv, options: {} } }] : []),
 		{ id: `${id}-3`, name: NAMES.source, type: 'n8n-nodes-segment-export.segmentSource', typeVersion: 2, position: [440, 0], parameters: { ...source, options: { outputMode: 'memberFile' } } },
@@ -142,12 +151,13 @@ function benchWorkflow(id: string, destination: DestinationName, input: Input, n
 			id: `${id}-4`,
 			name: NAMES.exporter,
 			type: `n8n-nodes-segment-export.${exporter.nodeType}`,
-			typeVersion: 2,
+			typeVersion: exampleExporter.typeVersion,
 			position: [660, 0],
-			parameters: exporter.parameters,
+			parameters: exampleExporter.parameters,
 			credentials: { [exporter.credentialType]: { id: credentialId, name: `${exporter.serviceName} (bench sandbox)` } },
 		},
 	];
+	if (input === 'none') nodes.splice(1, nodes.length - 1, { id: `${id}-5`, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} });
 	const connections: Record<string, unknown> = {};
 	for (let index = 1; index < nodes.length; index++) connections[nodes[index - 1].name] = { main: [[{ node: nodes[index].name, type: 'main', index: 0 }]] };
 	return { workflow: { id, name: `Bench: ${exporter.serviceName} from ${input} (${n})`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} }, path };
@@ -167,15 +177,17 @@ function savedRun(database: string, executionId: string, scratch: string): { byt
 	return { bytes: row?.bytes ?? 0, runData: data.resultData.runData, error: data.resultData.error?.message };
 }
 
-async function postWebhook(url: string, path: string): Promise<number> {
-	const post = async () => (await fetch(`${url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status;
-	// n8n registers published webhooks shortly after it starts answering: a 404 until then.
-	let status = await post();
-	for (let attempt = 0; status === 404 && attempt < 60; attempt++) {
+/**
+ * Waits until n8n has registered the published webhook (it does so shortly after it starts answering),
+ * without starting the workflow: a CORS preflight answers 204 for a registered path, 404 before.
+ */
+async function webhookRegistered(url: string, path: string): Promise<void> {
+	for (let attempt = 0; attempt < 120; attempt++) {
+		const response = await fetch(`${url}/webhook/${path}`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1', 'access-control-request-method': 'POST' } });
+		if (response.status === 204) return;
 		await sleep(1000);
-		status = await post();
 	}
-	return status;
+	throw new Error(`n8n did not register the webhook ${path} within 2 minutes`);
 }
 
 /** One measurement: a sandbox and a freshly started n8n of their own. */
@@ -184,14 +196,15 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 	const label = `${destination} / ${input} / ${n.toLocaleString('en-US')}`;
 	const database = join(userFolder, '.n8n', 'database.sqlite');
 	progress(`${label}: starting the sandbox (limits × ${scale})`);
-	const sandbox = await startSandboxProcess(scale);
+	const sandbox = await startSandboxProcess(scale, 0, (child) => running.add(child));
 	let n8n: Awaited<ReturnType<typeof startN8n>> | undefined;
+	let log: string[] | undefined;
 	try {
 		// The sandbox's address changes with each start: the credential is imported again, with the scale as its rate limit factor.
 		const credentialId = `bench${exporter.key[0].toUpperCase()}${exporter.key.slice(1)}`;
 		const credentialsFile = join(userFolder, 'bench-credentials.json');
 		writeFileSync(credentialsFile, JSON.stringify([{ id: credentialId, name: `${exporter.serviceName} (bench sandbox)`, type: exporter.credentialType, data: { ...sandbox.endpoints[exporter.key], rateLimitFactor: scale } }]));
-		const id = `SegBench${exporter.key.slice(0, 2).toUpperCase()}${input === 'csv' ? 'Csv' : 'Smp'}001`;
+		const id = `SegBench${exporter.key.slice(0, 2).toUpperCase()}${{ csv: 'Csv', sample: 'Smp', none: 'Non' }[input]}001`;
 		const { workflow, path } = benchWorkflow(id, destination, input, n, csv, credentialId);
 		const workflowFile = join(userFolder, `bench-${id}.json`);
 		writeFileSync(workflowFile, JSON.stringify(workflow, null, 2));
@@ -203,20 +216,25 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 		const lastBefore = query<{ id: number }>(database, 'SELECT max(id) AS id FROM execution_entity')[0]?.id ?? 0;
 
 		progress(`${label}: starting n8n`);
-		n8n = await startN8n(userFolder, await freePort());
+		n8n = await startN8n(userFolder, await freePort(), (child) => running.add(child));
+		log = n8n.log;
 		const pid = n8n.process.pid!;
-		// The idle figure: n8n answering, before the POST that starts the export.
+		await webhookRegistered(n8n.url, path);
+		// The idle figures: n8n started and settled, before the POST that starts the export.
+		await sleep(5000);
 		const idleRssMb = procStatusMb(pid, 'VmRSS');
-		const status = await postWebhook(n8n.url, path);
+		const peakBeforeExportMb = procStatusMb(pid, 'VmHWM');
+		const { status } = await fetch(`${n8n.url}/webhook/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
 		if (status !== 200) throw new Error(`POST /webhook/${path} answered ${status}`);
 		const posted = Date.now();
-		progress(`${label}: n8n (pid ${pid}, idle RSS ${idleRssMb} MB) answered the webhook at once; following the execution in its database`);
+		progress(`${label}: n8n (pid ${pid}, idle RSS ${idleRssMb} MB, start-up peak ${peakBeforeExportMb} MB) answered the webhook at once; following the execution in its database`);
 
 		let execution: { id: string; status: string; startedAt: string | null; stoppedAt: string | null } | undefined;
 		let lastReport = Date.now();
 		for (;;) {
 			[execution] = query<NonNullable<typeof execution>>(database, `SELECT id, status, startedAt, stoppedAt FROM execution_entity WHERE workflowId = '${id}' AND id > ${lastBefore} ORDER BY id DESC LIMIT 1`);
 			if (execution && !['new', 'running', 'waiting'].includes(execution.status)) break;
+			if (!execution && Date.now() - posted > 60_000) throw new Error(`n8n answered the webhook but no execution was in its database a minute later:\n${n8n.log.slice(-20).join('\n')}`);
 			if (n8n.process.exitCode !== null || n8n.process.signalCode !== null) throw new Error(`n8n ended during the run (${n8n.process.exitCode ?? n8n.process.signalCode}):\n${n8n.log.slice(-20).join('\n')}`);
 			if (Date.now() - lastReport >= 30_000) {
 				lastReport = Date.now();
@@ -262,6 +280,7 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 			status: execution!.status,
 			peakRssMb,
 			idleRssMb,
+			peakBeforeExportMb,
 			executionMb: round(mb(saved.bytes), 3),
 			wallSeconds: round(wall),
 			...(input === 'csv' ? { readFileSeconds: round(seconds(NAMES.read)) } : {}),
@@ -277,15 +296,17 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 			executionSeconds: round((time(execution!.stoppedAt) - time(execution!.startedAt)) / 1000),
 			secondsAfterPost: round((time(execution!.stoppedAt) - posted) / 1000),
 			measuredAt: new Date().toISOString(),
+			...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
 		};
 		progress(
-			`${label}: ${run.status}; peak RSS ${run.peakRssMb} MB (idle ${run.idleRssMb} MB); saved execution ${run.executionMb} MB; ` +
+			`${label}: ${run.status}; peak RSS ${run.peakRssMb} MB (idle ${run.idleRssMb} MB, start-up peak ${run.peakBeforeExportMb} MB); saved execution ${run.executionMb} MB; ` +
 				`${run.wallSeconds} s (Segment Source ${run.segmentSourceSeconds} s + export ${run.exportSeconds} s) vs floor ${run.floorSeconds} s = ${run.ratio}; ` +
 				`exported ${run.exported.toLocaleString('en-US')}, the sandbox holds ${run.storedInSandbox.toLocaleString('en-US')}`,
 		);
 		return run;
 	} finally {
 		if (n8n) progress(`${label}: n8n ${await stopChild(n8n.process)}`);
+		if (log) writeFileSync(join(userFolder, `n8n-${destination}-${input}.log`), `${log.join('\n')}\n`);
 		progress(`${label}: the sandbox ${await stopChild(sandbox.process)}`);
 	}
 }
@@ -300,10 +321,10 @@ function readResults(): { runs: N8nRun[] } {
 
 function report(runs: N8nRun[]): void {
 	console.log('');
-	console.log('destination        input   n          scale  status   peak RSS MB  idle MB  execution MB  wall s   floor s  wall/floor  parts  exported   stored');
+	console.log('destination        input   n          scale  status   peak RSS MB  idle MB  start-up peak MB  execution MB  wall s   floor s  wall/floor  parts  exported   stored');
 	for (const r of runs) {
 		console.log(
-			`${r.destination.padEnd(18)} ${r.input.padEnd(7)} ${String(r.n).padEnd(10)} ${String(r.scale).padEnd(6)} ${r.status.padEnd(8)} ${String(r.peakRssMb).padStart(11)} ${String(r.idleRssMb).padStart(8)} ${r.executionMb.toFixed(3).padStart(13)} ${r.wallSeconds.toFixed(1).padStart(7)} ${r.floorSeconds.toFixed(1).padStart(8)}  ${r.ratio.toFixed(3).padStart(10)} ${String(r.memberFileParts).padStart(6)} ${String(r.exported).padStart(9)} ${String(r.storedInSandbox).padStart(8)}`,
+			`${r.destination.padEnd(18)} ${r.input.padEnd(7)} ${String(r.n).padEnd(10)} ${String(r.scale).padEnd(6)} ${r.status.padEnd(8)} ${String(r.peakRssMb).padStart(11)} ${String(r.idleRssMb).padStart(8)} ${String(r.peakBeforeExportMb).padStart(17)} ${r.executionMb.toFixed(3).padStart(13)} ${r.wallSeconds.toFixed(1).padStart(7)} ${r.floorSeconds.toFixed(1).padStart(8)}  ${r.ratio.toFixed(3).padStart(10)} ${String(r.memberFileParts).padStart(6)} ${String(r.exported).padStart(9)} ${String(r.storedInSandbox).padStart(8)}`,
 		);
 	}
 	console.log('');
@@ -320,6 +341,12 @@ function report(runs: N8nRun[]): void {
 }
 
 async function main(): Promise<void> {
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			progress(`${signal}: stopping n8n and the sandbox`);
+			void Promise.all([...running].map(async (child) => await stopChild(child, 5000))).finally(() => process.exit(1));
+		});
+	}
 	const { destinations, inputs, n, scale, keep } = args();
 	progress(`bench:n8n: ${destinations.join(', ')} × ${inputs.join(', ')}, N = ${n.toLocaleString('en-US')}; n8n restarted for each measurement`);
 	const { userFolder } = prepareN8n();
@@ -333,21 +360,33 @@ async function main(): Promise<void> {
 	if (csv) progress(`CSV input: ${csv} (${round(mb(statSync(csv).size))} MB)`);
 
 	const runs: N8nRun[] = [];
+	const failures: string[] = [];
 	try {
 		for (const destination of destinations) {
 			for (const input of inputs) {
-				runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv));
+				try {
+					runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv));
+				} catch (error) {
+					// The next measurement starts n8n and a sandbox afresh: one failure does not end the bench.
+					failures.push(`${destination} / ${input}: ${(error as Error).message.split('\n')[0]}`);
+					progress(`${destination} / ${input}: FAILED: ${(error as Error).message}`);
+					continue;
+				}
 				const merged = [...readResults().runs.filter((r) => !runs.some((run) => run.destination === r.destination && run.input === r.input)), ...runs];
 				const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version} (n8n on its bundled Node)`;
 				writeFileSync(RESULTS_FILE, `${JSON.stringify({ machine, n8n: N8N_DIR.split('/').pop(), command: `npm run bench:n8n -- ${process.argv.slice(2).join(' ')}`.trim(), runs: merged }, null, 2)}\n`);
 			}
 		}
 	} finally {
-		if (keep) progress(`n8n's folder is kept: ${userFolder}`);
+		if (keep || failures.length) progress(`n8n's folder is kept (n8n's log of each measurement is in it): ${userFolder}`);
 		else rmSync(userFolder, { recursive: true, force: true });
 	}
 	report(runs);
 	console.log(`\nResults merged into ${RESULTS_FILE.slice(ROOT.length + 1)}`);
+	if (failures.length) {
+		console.log(`\nFailed measurements (not recorded):\n  ${failures.join('\n  ')}`);
+		process.exitCode = 1;
+	}
 }
 
 main().catch((error: Error) => {
