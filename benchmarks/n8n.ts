@@ -193,7 +193,7 @@ async function webhookRegistered(url: string, path: string): Promise<void> {
 /** One measurement: a sandbox and a freshly started n8n of their own. */
 async function measure(userFolder: string, destination: DestinationName, input: Input, n: number, scale: number, csv: string | undefined): Promise<N8nRun> {
 	const exporter = destinationBySlug(destination);
-	const label = `${destination} / ${input} / ${n.toLocaleString('en-US')}`;
+	const label = input === 'none' ? `${destination} / none (control)` : `${destination} / ${input} / ${n.toLocaleString('en-US')}`;
 	const database = join(userFolder, '.n8n', 'database.sqlite');
 	progress(`${label}: starting the sandbox (limits × ${scale})`);
 	const sandbox = await startSandboxProcess(scale, 0, (child) => running.add(child));
@@ -275,7 +275,7 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 		const run: N8nRun = {
 			destination,
 			input,
-			n,
+			n: input === 'none' ? 0 : n,
 			scale,
 			status: execution!.status,
 			peakRssMb,
