@@ -1,12 +1,10 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
-import type { AddressInfo } from 'net';
-import { createServer } from 'net';
 import { join } from 'path';
 
 import type { SandboxState } from '../../test/destinations';
 import { DESTINATIONS } from '../../test/destinations';
 import { csvRecords } from '../../test/harness/csv';
-import { CACHE, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from './n8nRuntime';
+import { CACHE, freePort, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from './n8nRuntime';
 
 /**
  * `npm run test:e2e`: the package installed into a real n8n 2.x as users install it, the example
@@ -33,22 +31,6 @@ function received(state: SandboxState): Record<string, number> {
 	const cmLists = state.campaignMonitor.lists as Array<{ ListID: string; subscribers: number }>;
 	counts['campaign-monitor-vip'] = cmLists.find((list) => list.ListID === 'cm-list-vip')!.subscribers;
 	return counts;
-}
-
-/** A free TCP port on loopback (n8n also takes the next one for its task broker). */
-async function freePort(): Promise<number> {
-	for (;;) {
-		const port = await new Promise<number>((resolve) => {
-			const server = createServer().listen(0, '127.0.0.1', () => {
-				const { port: found } = server.address() as AddressInfo;
-				server.close(() => resolve(found));
-			});
-		});
-		const next = await new Promise<boolean>((resolve) => {
-			const server = createServer().once('error', () => resolve(false)).listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)));
-		});
-		if (next) return port;
-	}
 }
 
 type RunOutput = { data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ json: Record<string, unknown>; binary?: Record<string, { id?: string }> }>> } }>> } } };

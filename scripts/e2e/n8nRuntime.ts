@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import type { AddressInfo } from 'net';
+import { createServer } from 'net';
 import { homedir, tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
@@ -214,4 +216,20 @@ export function importExamples(userFolder: string, endpoints: Record<string, Rec
 		if (result.status !== 0) throw new Error(`import:workflow ${file} failed:\n${result.stderr}\n${result.stdout}`);
 	}
 	return files;
+}
+
+/** A free TCP port on loopback whose next port is free too (n8n takes it for its task broker). */
+export async function freePort(): Promise<number> {
+	for (;;) {
+		const port = await new Promise<number>((resolve) => {
+			const server = createServer().listen(0, '127.0.0.1', () => {
+				const { port: found } = server.address() as AddressInfo;
+				server.close(() => resolve(found));
+			});
+		});
+		const next = await new Promise<boolean>((resolve) => {
+			const server = createServer().once('error', () => resolve(false)).listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)));
+		});
+		if (next) return port;
+	}
 }
