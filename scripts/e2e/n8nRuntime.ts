@@ -129,11 +129,11 @@ export function n8nEnv(userFolder: string, port: number): NodeJS.ProcessEnv {
 	};
 }
 
-/** Runs an n8n CLI command to completion with Node.js 24; returns its output. */
-export function n8nCommand(userFolder: string, args: string[]): { stdout: string; stderr: string; status: number } {
+/** Runs an n8n CLI command to completion with Node.js 24; returns its output. `extraEnv` adds to n8nEnv (queue mode: the database). */
+export function n8nCommand(userFolder: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): { stdout: string; stderr: string; status: number } {
 	const result = spawnSync(join(NODE24_BIN, 'node'), [N8N_BIN, ...args], {
 		cwd: userFolder,
-		env: { ...n8nEnv(userFolder, 5697), N8N_LOG_LEVEL: 'info' },
+		env: { ...n8nEnv(userFolder, 5697), N8N_LOG_LEVEL: 'info', ...extraEnv },
 		encoding: 'utf8',
 		maxBuffer: 512 * 1024 * 1024,
 	});
@@ -155,9 +155,22 @@ export async function stopChild(child: ChildProcess, graceMs = 20_000): Promise<
 	return `${await ended} (did not end within ${graceMs / 1000} s of SIGTERM)`;
 }
 
-/** Starts `n8n start`; resolves once it answers on /healthz. Its output is kept in `log`. */
-export async function startN8n(userFolder: string, port: number, onSpawn?: (child: ChildProcess) => void): Promise<{ process: ChildProcess; log: string[]; url: string }> {
-	const child = spawn(join(NODE24_BIN, 'node'), [N8N_BIN, 'start'], { cwd: userFolder, env: n8nEnv(userFolder, port), stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `n8n start` (or `command`, e.g. `worker`); resolves once it answers on /healthz at `port`
+ * (a worker answers there when QUEUE_HEALTH_CHECK_ACTIVE and QUEUE_HEALTH_CHECK_PORT say so). Its
+ * output is kept in `log`; `extraEnv` adds to n8nEnv.
+ */
+export async function startN8n(
+	userFolder: string,
+	port: number,
+	onSpawn?: (child: ChildProcess) => void,
+	options: { args?: string[]; extraEnv?: NodeJS.ProcessEnv } = {},
+): Promise<{ process: ChildProcess; log: string[]; url: string }> {
+	const child = spawn(join(NODE24_BIN, 'node'), [N8N_BIN, ...(options.args ?? ['start'])], {
+		cwd: userFolder,
+		env: { ...n8nEnv(userFolder, port), ...options.extraEnv },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	onSpawn?.(child);
 	const log: string[] = [];
 	createInterface({ input: child.stdout! }).on('line', (line) => log.push(line));
@@ -183,8 +196,9 @@ export async function startSandboxProcess(
 	scale: number,
 	port = 0,
 	onSpawn?: (child: ChildProcess) => void,
+	extraArgs: string[] = [],
 ): Promise<{ process: ChildProcess; url: string; endpoints: Record<string, Record<string, unknown>> }> {
-	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', String(port), '--scale', String(scale), '--json'], { env: cleanEnv().env, stdio: ['ignore', 'pipe', 'inherit'] });
+	const child = spawn(process.execPath, [join(ROOT, '.build', 'test', 'sandbox', 'cli.js'), '--port', String(port), '--scale', String(scale), ...extraArgs, '--json'], { env: cleanEnv().env, stdio: ['ignore', 'pipe', 'inherit'] });
 	onSpawn?.(child);
 	const line = await new Promise<string>((resolve, reject) => {
 		createInterface({ input: child.stdout! }).once('line', resolve);
@@ -205,14 +219,14 @@ export function sandboxCredentials(endpoints: Record<string, Record<string, unkn
 }
 
 /** Imports the sandbox credentials and every example workflow into n8n's database. */
-export function importExamples(userFolder: string, endpoints: Record<string, Record<string, unknown>>): string[] {
+export function importExamples(userFolder: string, endpoints: Record<string, Record<string, unknown>>, extraEnv: NodeJS.ProcessEnv = {}): string[] {
 	const credentialsFile = join(userFolder, 'sandbox-credentials.json');
 	writeFileSync(credentialsFile, JSON.stringify(sandboxCredentials(endpoints), null, 2));
-	const imported = n8nCommand(userFolder, ['import:credentials', `--input=${credentialsFile}`]);
+	const imported = n8nCommand(userFolder, ['import:credentials', `--input=${credentialsFile}`], extraEnv);
 	if (imported.status !== 0) throw new Error(`import:credentials failed:\n${imported.stderr}\n${imported.stdout}`);
 	const files = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.json') && file !== 'demo-campaign-monitor.json');
 	for (const file of files) {
-		const result = n8nCommand(userFolder, ['import:workflow', `--input=${join(ROOT, 'examples', file)}`]);
+		const result = n8nCommand(userFolder, ['import:workflow', `--input=${join(ROOT, 'examples', file)}`], extraEnv);
 		if (result.status !== 0) throw new Error(`import:workflow ${file} failed:\n${result.stderr}\n${result.stdout}`);
 	}
 	return files;

@@ -1,13 +1,17 @@
 import { startSandbox } from './server';
 
-/** `npm run sandbox [-- --port 5680 --scale 1]`: the sandbox on its own, for a real n8n or a person with curl. */
+/**
+ * `npm run sandbox [-- --port 5680 --scale 1] [--cc-token-seconds 86400]`: the sandbox on its own, for
+ * a real n8n or a person with curl. A short Constant Contact token lifetime makes refreshes happen.
+ */
 async function main(): Promise<void> {
 	const args = process.argv.slice(2);
 	const option = (name: string, fallback: number) => {
 		const at = args.indexOf(`--${name}`);
 		return at >= 0 ? Number(args[at + 1]) : fallback;
 	};
-	const sandbox = await startSandbox({ port: option('port', 5680), scale: option('scale', 1) });
+	const ccAccessTokenSeconds = args.includes('--cc-token-seconds') ? option('cc-token-seconds', 86_400) : undefined;
+	const sandbox = await startSandbox({ port: option('port', 5680), scale: option('scale', 1), ccAccessTokenSeconds });
 	const stop = () => void sandbox.stop().then(() => process.exit(0));
 	process.on('SIGINT', stop);
 	process.on('SIGTERM', stop);

@@ -195,7 +195,11 @@ export class ConstantContactSandbox implements ServiceModule {
 
 	refreshTokenReuse = 0;
 
-	constructor(private readonly scale: number) {
+	/** `accessTokenSeconds` shorter than the service's makes refreshes happen within a short run (queue-mode test). */
+	constructor(
+		private readonly scale: number,
+		private readonly accessTokenSeconds = CC_ACCESS_TOKEN_SECONDS,
+	) {
 		this.perSecond = new SlidingWindowLimiter(CC_REQUESTS_PER_SECOND, 1000 / scale);
 	}
 
@@ -228,9 +232,9 @@ export class ConstantContactSandbox implements ServiceModule {
 	issueTokens(): { access_token: string; refresh_token: string; token_type: string; expires_in: number; scope: string } {
 		const access = token('cc-access');
 		const refresh = token('cc-refresh');
-		this.accessTokens.set(access, Date.now() + CC_ACCESS_TOKEN_SECONDS * 1000);
+		this.accessTokens.set(access, Date.now() + this.accessTokenSeconds * 1000);
 		this.refreshTokens.set(refresh, 'valid');
-		return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: CC_ACCESS_TOKEN_SECONDS, scope: 'contact_data offline_access account_read' };
+		return { access_token: access, refresh_token: refresh, token_type: 'Bearer', expires_in: this.accessTokenSeconds, scope: 'contact_data offline_access account_read' };
 	}
 
 	expireTokens(): void {
@@ -270,6 +274,9 @@ export class ConstantContactSandbox implements ServiceModule {
 			silentlyDroppedContacts: this.silentlyDroppedContacts,
 			oversizedImports: this.oversizedImports,
 			peakPerSecond: this.perSecond.peak,
+			refreshes: this.refreshes,
+			refreshTokenReuse: this.refreshTokenReuse,
+			validRefreshTokens: [...this.refreshTokens.values()].filter((state) => state === 'valid').length,
 		};
 	}
 

@@ -14,6 +14,8 @@ export interface SandboxOptions {
 	port?: number;
 	/** Published rate limits and modelled processing times are sped up by this factor. */
 	scale?: number;
+	/** Lifetime of Constant Contact access tokens (default: the service's 24 hours). */
+	ccAccessTokenSeconds?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export class Sandbox {
 	constructor(options: SandboxOptions = {}) {
 		this.scale = options.scale ?? 1;
 		this.campaignMonitor = new CampaignMonitorSandbox(this.scale);
-		this.constantContact = new ConstantContactSandbox(this.scale);
+		this.constantContact = new ConstantContactSandbox(this.scale, options.ccAccessTokenSeconds);
 		this.activeCampaign = new ActiveCampaignSandbox(this.scale);
 		this.omnisend = new OmnisendSandbox(this.scale);
 		this.services = [this.campaignMonitor, this.constantContact, this.activeCampaign, this.omnisend];
