@@ -19,6 +19,8 @@ export interface QueueOptions {
 	concurrency: number;
 	sandboxScale: number;
 	sandboxArgs?: string[];
+	/** Added to the workers' environment (e.g. N8N_LOG_FORMAT=json for a test that reads their logs). */
+	workerEnv?: NodeJS.ProcessEnv;
 	/** Runs once the database has n8n's tables and the examples, before n8n starts (imports, publishing). */
 	beforeStart?(context: { userFolder: string; env: NodeJS.ProcessEnv; endpoints: Record<string, Record<string, unknown>>; sandboxUrl: string }): void;
 }
@@ -102,7 +104,7 @@ export async function startQueue(options: QueueOptions, started = new Started())
 		const main = await startN8n(userFolder, mainPort, (child) => started.child('n8n main', child, 'SIGTERM', 1), { extraEnv: env });
 		await setUpOwner(main.url);
 		progress(`Starting ${options.workers} n8n workers (--concurrency=${options.concurrency})`);
-		const workers = await startWorkers(userFolder, env, options.workers, options.concurrency, (name, child) => started.child(`n8n ${name}`, child, 'SIGTERM', 0));
+		const workers = await startWorkers(userFolder, { ...env, ...options.workerEnv }, options.workers, options.concurrency, (name, child) => started.child(`n8n ${name}`, child, 'SIGTERM', 0));
 		return {
 			main: { name: 'main', ...main },
 			workers,

@@ -3,6 +3,8 @@ import type { LogLine } from './run';
 
 /** One request as the engine logged it: when it was let go and when its answer came. */
 export interface SentRequest {
+	/** The adapter's `destination` (the sandbox's service name). */
+	service?: string;
 	purpose: string;
 	status: number | string;
 	sentAt: number;

@@ -74,7 +74,7 @@ export class Session {
 			return response;
 		} finally {
 			this.pacer.settle(ticket, signals);
-			this.logger.debug(REQUEST_LOG_MESSAGE, { purpose, status, sentAt: ticket.sentAt, answeredAt: ticket.answeredAt });
+			this.logger.debug(REQUEST_LOG_MESSAGE, { service: this.adapter.destination, purpose, status, sentAt: ticket.sentAt, answeredAt: ticket.answeredAt });
 		}
 	}
 
