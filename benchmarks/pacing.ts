@@ -8,6 +8,7 @@ import { destinationBySlug, DESTINATIONS } from '../test/destinations';
 import { makeProfiles } from '../test/harness/fixtures';
 import type { RequestLogEntry } from '../test/sandbox/core';
 import { ROOT, startSandboxProcess } from './sandboxProcess';
+import { sharedAccountMain } from './sharedAccount';
 
 /**
  * `npm run bench:pacing [-- --destination NAME|all] [--runs 10] [--n 600] [--batch 10]`: pacing
@@ -15,6 +16,7 @@ import { ROOT, startSandboxProcess } from './sandboxProcess';
  * B, R times in a row, against the sandbox in its own process, which counts every rate window by
  * the time each request arrived, as a service does. Prints the 429s of each run (target: none) and
  * the wall/floor of the same runs. A benchmark, not a test: the figures depend on the machine.
+ * `--processes 2`: two exporter processes on one account (see sharedAccount.ts).
  */
 
 interface PacingRun {
@@ -105,7 +107,9 @@ async function main(): Promise<void> {
 	console.log(`\nResults written to ${file.slice(ROOT.length + 1)}`);
 }
 
-main().catch((error: Error) => {
+// `--processes N` (or `--child`, its exporter processes): the account-wide mode in sharedAccount.ts.
+const shared = process.argv.includes('--processes') || process.argv.includes('--child');
+(shared ? sharedAccountMain() : main()).catch((error: Error) => {
 	console.error(error.message);
 	process.exit(1);
 });

@@ -186,7 +186,13 @@ async function main(): Promise<void> {
 		});
 
 		// n8n's execution records: one successful webhook execution per workflow, its Summary accounting for every contact.
-		const records = executionRecords(queue).filter((record) => EXPORTS.some((exportCase) => workflowId(exportCase) === record.workflowId));
+		// The answer leaves with the Respond node; the worker records the execution's end a moment later.
+		const ours = () => executionRecords(queue).filter((record) => EXPORTS.some((exportCase) => workflowId(exportCase) === record.workflowId));
+		let records = ours();
+		for (let attempt = 0; attempt < 60 && records.some((record) => record.status === 'new' || record.status === 'running'); attempt++) {
+			await new Promise((resolve) => setTimeout(resolve, 500));
+			records = ours();
+		}
 		for (const exportCase of EXPORTS) {
 			const mine = records.filter((record) => record.workflowId === workflowId(exportCase));
 			const summary = mine[0]?.summary ?? {};

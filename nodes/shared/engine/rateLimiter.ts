@@ -26,6 +26,8 @@ export interface PaceSignals {
 	window?: { remaining: number; resetMs: number };
 	/** Retry-After (or a reset on a 429): the whole account waits this long. */
 	pauseMs?: number;
+	/** The answer was a 429: the account's limits were overrun, by this process or by another one. */
+	throttled?: boolean;
 }
 
 /** A request's place in the windows, held from before it is sent until its answer is in. */
@@ -63,6 +65,12 @@ interface Window {
 
 /** A wait longer than this is announced through `onLongWait`. */
 const LONG_WAIT_MS = 5_000;
+/** On a 429 this process keeps this part of the rate it allowed itself (multiplicative decrease)… */
+export const SHARE_DECREASE = 0.7;
+/** …and takes back this part of the published rate per longest window without one (additive increase). */
+export const SHARE_INCREASE_PER_WINDOW = 0.05;
+/** Never below this part of the published rate (each window still lets one request through). */
+export const MIN_SHARE = 0.05;
 /** Timer granularity: a request answered at t frees its slot at t + window + this. */
 const TIMER_MARGIN_MS = 2;
 
@@ -73,6 +81,12 @@ const TIMER_MARGIN_MS = 2;
  * between. That holds for a sliding window at the service and, a fortiori, for a fixed one. On top:
  * a cap on requests in flight, a budget from X-RateLimit headers and a pause any answer can impose.
  * One pacer is shared by every execution in this process that uses the same account.
+ *
+ * Other processes (n8n queue-mode workers) spending the same account are invisible but for the
+ * service's 429s: each 429 for a request sent at the current rate shrinks the share of the published
+ * limits this process allows itself (× SHARE_DECREASE), and every longest window without one gives
+ * some back (+ SHARE_INCREASE_PER_WINDOW, up to all of it). Processes sharing an account settle
+ * near their fair parts with a 429 now and then; a process alone never sees a 429 and keeps it all.
  */
 export class WindowPacer implements AccountPacer {
 	private readonly windows: Window[] = [];
@@ -94,11 +108,37 @@ export class WindowPacer implements AccountPacer {
 	/** Woken whenever a slot is freed, so that waiters need not sleep a whole slice. */
 	private freed: Array<() => void> = [];
 
+	/** Part of the published limits this process allows itself (see the class comment). */
+	private share = 1;
+
+	/** When `share` last grew (or, after a 429, when it may start growing again). */
+	private shareGrowsFrom = 0;
+
+	/** When `share` last shrank: 429s for requests sent before then were answers to the old rate. */
+	private shrankAt = -Infinity;
+
+	private readonly longestWindowMs: number;
+
+	/** For tests and logs: every decrease of the share, with its time. */
+	readonly shareHistory: Array<{ at: number; share: number }> = [];
+
 	constructor(
 		private readonly maxConcurrent: number,
 		limits: RateWindow[],
+		/** The clock, for tests that replay recorded timestamps. */
+		private readonly now: () => number = Date.now,
 	) {
 		for (const { limit, windowMs, purpose } of limits) this.windows.push({ limit, windowMs: windowMs + TIMER_MARGIN_MS, purpose, entries: [] });
+		this.longestWindowMs = Math.max(1_000, ...limits.map((window) => window.windowMs));
+	}
+
+	/** The share now, after the additive increase since it last changed. */
+	currentShare(now = this.now()): number {
+		if (this.share < 1 && now > this.shareGrowsFrom) {
+			this.share = Math.min(1, this.share + (SHARE_INCREASE_PER_WINDOW * (now - this.shareGrowsFrom)) / this.longestWindowMs);
+			this.shareGrowsFrom = now;
+		}
+		return this.share;
 	}
 
 	/**
@@ -115,7 +155,7 @@ export class WindowPacer implements AccountPacer {
 		try {
 			for (;;) {
 				checkCancelled(policy.signal);
-				const now = Date.now();
+				const now = this.now();
 				// Requests in flight up to the concurrency cap do not hold an import back from being counted:
 				// it is ready, and polls must not take the next free slot before it.
 				let blocked = this.blockedFor(purpose, now, policy, (window) => window.purpose === purpose);
@@ -155,7 +195,8 @@ export class WindowPacer implements AccountPacer {
 
 	private isFull(window: Window, now: number): boolean {
 		window.entries = window.entries.filter((entry) => entry.at > now - window.windowMs);
-		return window.entries.length >= window.limit;
+		// At the current share, and never below one request.
+		return window.entries.length >= Math.max(1, Math.floor(window.limit * this.currentShare(now)));
 	}
 
 	/**
@@ -210,7 +251,7 @@ export class WindowPacer implements AccountPacer {
 
 	settle(ticket: PaceTicket, signals: PaceSignals = {}): void {
 		if (ticket.answeredAt !== undefined) return;
-		const now = Date.now();
+		const now = this.now();
 		ticket.answeredAt = now;
 		for (const entry of ticket.entries) entry.at = now;
 		this.inFlight--;
@@ -220,6 +261,13 @@ export class WindowPacer implements AccountPacer {
 			this.budgetResetsAt = now + signals.window.resetMs;
 		}
 		if (signals.pauseMs !== undefined && signals.pauseMs > 0) this.pauseUntil(now + signals.pauseMs, 'it answered with Retry-After');
+		if (signals.throttled && ticket.sentAt >= this.shrankAt) {
+			this.share = Math.max(MIN_SHARE, this.currentShare(now) * SHARE_DECREASE);
+			this.shrankAt = now;
+			// Growing again starts once the service's pause is over.
+			this.shareGrowsFrom = Math.max(now, this.pausedUntil);
+			this.shareHistory.push({ at: now, share: this.share });
+		}
 		const waiters = this.freed;
 		this.freed = [];
 		for (const wake of waiters) wake();

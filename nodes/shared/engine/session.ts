@@ -70,7 +70,7 @@ export class Session {
 		try {
 			const response = await sendRaw(this.context, this.adapter.credentialType, this.adapter.baseUrl, request, { oauth2: this.oauth2, serviceName });
 			status = response.statusCode;
-			signals = { window: rateWindow(response), pauseMs: imposedWaitMs(response) };
+			signals = { window: rateWindow(response), pauseMs: imposedWaitMs(response), throttled: response.statusCode === 429 };
 			return response;
 		} finally {
 			this.pacer.settle(ticket, signals);

@@ -1,6 +1,6 @@
 import { CancelledFailure, PauseTooLongFailure } from '../../../nodes/shared/engine/errors';
 import type { PaceTicket, WaitPolicy } from '../../../nodes/shared/engine/rateLimiter';
-import { WindowPacer } from '../../../nodes/shared/engine/rateLimiter';
+import { MIN_SHARE, SHARE_DECREASE, SHARE_INCREASE_PER_WINDOW, WindowPacer } from '../../../nodes/shared/engine/rateLimiter';
 import type { SentRequest } from '../../harness/pacing';
 import { windowOverruns } from '../../harness/pacing';
 
@@ -114,5 +114,80 @@ describe('WindowPacer', () => {
 		signal.aborted = true;
 		await expect(waiting).rejects.toThrow(CancelledFailure);
 		expect(said).toEqual(['6 s: it answered with Retry-After']);
+	});
+
+	describe('share of the account across processes (429s only, no shared memory)', () => {
+		/** A pacer on a clock the test sets: every timestamp below is a recorded one, not a wall-clock reading. */
+		function pacerAt(limit: number, windowMs: number) {
+			const clock = { now: 0 };
+			const pacer = new WindowPacer(100, [{ limit, windowMs }], () => clock.now);
+			return { pacer, clock };
+		}
+
+		test('a 429 shrinks the share once per rate: 429s for requests sent before the last shrink were answers to the old rate', async () => {
+			const { pacer, clock } = pacerAt(10, 1000);
+			const early = await Promise.all([pacer.acquire('import', policy), pacer.acquire('import', policy), pacer.acquire('import', policy)]);
+			clock.now = 10;
+			pacer.settle(early[0], { throttled: true });
+			clock.now = 11;
+			pacer.settle(early[1], { throttled: true });
+			pacer.settle(early[2], {});
+			expect(pacer.shareHistory).toEqual([{ at: 10, share: SHARE_DECREASE }]);
+			clock.now = 20;
+			const later = await pacer.acquire('import', policy);
+			clock.now = 30;
+			pacer.settle(later, { throttled: true });
+			expect(pacer.shareHistory.map((change) => change.at)).toEqual([10, 30]);
+			// Between the two, 20 ms of growth: SHARE_INCREASE_PER_WINDOW × 20 / 1000.
+			expect(pacer.shareHistory[1].share).toBeCloseTo((SHARE_DECREASE + (SHARE_INCREASE_PER_WINDOW * 20) / 1000) * SHARE_DECREASE, 9);
+		});
+
+		test('the share grows back additively, per longest window, from the end of the pause the 429 imposed', async () => {
+			const { pacer, clock } = pacerAt(10, 1000);
+			const ticket = await pacer.acquire('import', policy);
+			clock.now = 100;
+			pacer.settle(ticket, { throttled: true, pauseMs: 400 });
+			expect(pacer.currentShare(500)).toBeCloseTo(SHARE_DECREASE, 9);
+			expect(pacer.currentShare(1500)).toBeCloseTo(SHARE_DECREASE + SHARE_INCREASE_PER_WINDOW, 9);
+			expect(pacer.currentShare(500 + 1000 * Math.ceil((1 - SHARE_DECREASE) / SHARE_INCREASE_PER_WINDOW))).toBe(1);
+		});
+
+		test('the share never falls below its floor', async () => {
+			const { pacer, clock } = pacerAt(1000, 1000);
+			for (let round = 0; round < 40; round++) {
+				// Sent after the last shrink and throttled at the same recorded instant: no growth in between.
+				const ticket = await pacer.acquire('import', policy);
+				pacer.settle(ticket, { throttled: true });
+			}
+			expect(pacer.shareHistory).toHaveLength(40);
+			expect(pacer.shareHistory.at(-1)!.share).toBe(MIN_SHARE);
+			expect(clock.now).toBe(0);
+		});
+
+		test('at a share of 0.7 a window of 10 lets 7 requests through at one instant; the 8th waits for the window', async () => {
+			const { pacer, clock } = pacerAt(10, 1000);
+			const first = await pacer.acquire('import', policy);
+			pacer.settle(first, { throttled: true });
+			const sent: PaceTicket[] = [];
+			// Six more fit at the recorded instant 0 (7 with the first); the next one does not.
+			for (let index = 0; index < 6; index++) sent.push(await pacer.acquire('import', policy));
+			let eighth: PaceTicket | undefined;
+			const waiting = pacer.acquire('import', policy).then((ticket) => (eighth = ticket));
+			await sleep(30);
+			expect(eighth).toBeUndefined();
+			for (const ticket of sent) pacer.settle(ticket);
+			// A full window after the first answer its slot is free (the share has grown by then too).
+			clock.now = 1003;
+			await waiting;
+			expect(eighth!.sentAt).toBe(1003);
+		});
+
+		test('a process alone that never sees a 429 keeps the whole published rate', async () => {
+			const pacer = new WindowPacer(3, [{ limit: 4, windowMs: 60 }]);
+			const sent = await record(pacer, 12, 3);
+			expect(pacer.shareHistory).toEqual([]);
+			expect(pacer.currentShare()).toBe(1);
+			expect(windowOverruns(sent, 4, 60)).toEqual([]);
+		});
 	});
 });
