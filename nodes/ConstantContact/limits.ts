@@ -25,7 +25,10 @@ export const CONSTANT_CONTACT_FIELD_LIMITS: Record<string, FieldLimit> = {
  * contacts_json_import takes at most 40,000 contacts and "less than 4 MB" per request, and drops data
  * past 4 MB silently: requests stay under 4,000,000 bytes. 4 requests per second per application.
  * Refresh tokens may rotate (single use), so one request at a time: two 401s in flight would spend the
- * same refresh token twice.
+ * same refresh token twice. n8n-core 2.41 itself refreshes under a per-credential lease (in process,
+ * and through Redis across queue-mode workers) and re-reads the stored token first, which covers
+ * that; the rule stays until concurrent requests pass this package's rotating-token tests (with 4 in
+ * flight, the mid-export expiry test still ends in a 401).
  */
 export const CONSTANT_CONTACT_LIMITS: DestinationLimits = {
 	maxContactsPerRequest: 40_000,
