@@ -1,8 +1,8 @@
 import { type ChildProcess, spawnSync } from 'child_process';
 
-import { importExamples, prepareN8n, progress, startN8n, startSandboxProcess } from './n8nRuntime';
+import { freePort, importExamples, prepareN8n, progress, startN8n, startSandboxProcess } from './n8nRuntime';
 import type { N8nProcess } from './queueStack';
-import { ensurePackages, freePort, makeDataRoot, queueEnv, removeFolder, startPostgres, startRedis, startWorkers, stopWith } from './queueStack';
+import { ensurePackages, makeDataRoot, queueEnv, removeFolder, startPostgres, startRedis, startWorkers, stopWith } from './queueStack';
 import { OWNER, setUpOwner } from './serve';
 
 /**

@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn, spawnSync } from 'child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'fs';
-import type { AddressInfo } from 'net';
-import { createServer, Socket } from 'net';
+import { Socket } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { createInterface } from 'readline';
 
-import { progress, startN8n } from './n8nRuntime';
+import { freePort, progress, startN8n } from './n8nRuntime';
 
 /**
  * n8n's queue mode on one machine, from Debian packages and plain processes: Postgres and Redis on
@@ -16,24 +15,6 @@ import { progress, startN8n } from './n8nRuntime';
 
 const POSTGRES_USER = 'postgres';
 export const DATABASE = 'n8n';
-
-/** A free TCP port on loopback whose next port is free too (n8n takes it for its task broker). */
-export async function freePort(): Promise<number> {
-	for (;;) {
-		const port = await new Promise<number>((resolve) => {
-			const server = createServer().listen(0, '127.0.0.1', () => {
-				const { port: found } = server.address() as AddressInfo;
-				server.close(() => resolve(found));
-			});
-		});
-		const next = await new Promise<boolean>((resolve) => {
-			const server = createServer()
-				.once('error', () => resolve(false))
-				.listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)));
-		});
-		if (next) return port;
-	}
-}
 
 function postgresBin(): string | undefined {
 	const root = '/usr/lib/postgresql';

@@ -280,7 +280,13 @@ async function main(): Promise<void> {
 			`${ccState.refreshes} refreshes during the run, ${ccState.refreshTokenReuse} reuses of a rotated refresh token; an export after the token expired again: HTTP ${again.status}, ${String(againSummary.message ?? again.text.slice(0, 200))}`,
 		);
 
+		// Peak resident memory of each n8n process so far (the kernel's high-water mark), read before they stop.
+		const peakRss = [queue.main, ...queue.workers].map((child) => {
+			const kib = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.process.pid}/status`, 'utf8'))?.[1]);
+			return `${child.name} ${Math.round(kib / 1024)} MB`;
+		});
 		console.log('');
+		console.log(`Peak RSS: ${peakRss.join(', ')}`);
 		console.log(`429s: ${throttled.length} of ${sandboxLog.length} requests (ActiveCampaign ${byService('activeCampaign')}, Constant Contact ${byService('constantContact')}, Omnisend ${byService('omnisend')})`);
 	} finally {
 		await queue.stop('Done');
