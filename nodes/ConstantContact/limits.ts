@@ -27,8 +27,9 @@ export const CONSTANT_CONTACT_FIELD_LIMITS: Record<string, FieldLimit> = {
  * Refresh tokens may rotate (single use), so one request at a time: two 401s in flight would spend the
  * same refresh token twice. n8n-core 2.41 itself refreshes under a per-credential lease (in process,
  * and through Redis across queue-mode workers) and re-reads the stored token first, which covers
- * that; the rule stays until concurrent requests pass this package's rotating-token tests (with 4 in
- * flight, the mid-export expiry test still ends in a 401).
+ * that (test:queue: two workers on one credential, 0 reuses); the rule stays until concurrent requests
+ * in one process pass this package's rotating-token tests: with 4 in flight the mid-export expiry
+ * test reuses no refresh token but ends in a 401 reaching the node, not yet explained.
  */
 export const CONSTANT_CONTACT_LIMITS: DestinationLimits = {
 	maxContactsPerRequest: 40_000,

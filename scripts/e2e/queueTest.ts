@@ -8,10 +8,11 @@ import type { QueueRun } from './queue';
 import { query, startQueue } from './queue';
 
 /**
- * `npm run test:queue`: four exports at once through production webhooks of n8n in queue mode (main
- * + 2 workers, Postgres, Redis): two to the same ActiveCampaign account, one to Constant Contact
- * (access tokens living seconds, so n8n refreshes them during the run; refresh tokens rotate), one to
- * Omnisend, each from Segment Source's Member File output. Checks from n8n's execution records, the
+ * `npm run test:queue`: five exports at once through production webhooks of n8n in queue mode (main
+ * + 2 workers, Postgres, Redis): two to the same ActiveCampaign account, two with the same Constant
+ * Contact credential (access tokens living seconds, so n8n refreshes them during the run; refresh
+ * tokens rotate and a reused one revokes the grant), one to Omnisend, each from Segment Source's
+ * Member File output. Checks from n8n's execution records, the
  * workers' logs and the sandbox: both workers ran exports, every contact is accounted and at the
  * destination exactly once, every 429 was honoured by the worker that got it, and the Constant
  * Contact credential still works afterwards. Prints the 429s (a figure, not a check).
@@ -22,8 +23,8 @@ const SCALE = 2;
 const CC_TOKEN_SECONDS = 2;
 const CONTACTS = 1000;
 const PART_SIZE = 250;
-/** Each worker takes at most two jobs, so four exports cannot all land on one worker. */
-const CONCURRENCY = 2;
+/** Each worker takes at most three jobs, so five exports cannot all land on one worker. */
+const CONCURRENCY = 3;
 
 interface ExportCase {
 	name: string;
@@ -35,7 +36,8 @@ interface ExportCase {
 const EXPORTS: ExportCase[] = [
 	{ name: 'ac-1', example: 'scheduled-active-campaign.json', service: 'activeCampaign', batchSize: 50 },
 	{ name: 'ac-2', example: 'scheduled-active-campaign.json', service: 'activeCampaign', batchSize: 50 },
-	{ name: 'cc', example: 'scheduled-constant-contact.json', service: 'constantContact', batchSize: 100 },
+	{ name: 'cc-1', example: 'scheduled-constant-contact.json', service: 'constantContact', batchSize: 100 },
+	{ name: 'cc-2', example: 'scheduled-constant-contact.json', service: 'constantContact', batchSize: 100 },
 	{ name: 'omnisend', example: 'scheduled-omnisend.json', service: 'omnisend' },
 ];
 
@@ -166,7 +168,7 @@ async function main(): Promise<void> {
 				return await post(queue.main.url, exportCase, profiles);
 			}),
 		);
-		progress(`All four answered after ${((Date.now() - started) / 1000).toFixed(1)} s`);
+		progress(`All ${EXPORTS.length} answered after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
 		const summaries = answers.map((answer) => {
 			try {
@@ -265,6 +267,11 @@ async function main(): Promise<void> {
 		// The Constant Contact credential after a run with refreshes: no rotated refresh token presented twice, and it still works.
 		const ccState = ((await (await fetch(`${queue.sandbox.url}/_sandbox/state`)).json()) as Record<string, Record<string, number>>).constantContact;
 		const ccCase = EXPORTS.find((exportCase) => exportCase.service === 'constantContact')!;
+		const ccIds = records.filter((record) => EXPORTS.some((exportCase) => exportCase.service === 'constantContact' && workflowId(exportCase) === record.workflowId)).map((record) => record.id);
+		const ccWorkers = byWorker
+			.filter(({ ids: ran }) => ran.some((id) => ccIds.includes(id)))
+			.map(({ worker }) => worker.name)
+			.join(' and ');
 		await new Promise((resolve) => setTimeout(resolve, CC_TOKEN_SECONDS * 1000 + 500));
 		const again = await post(queue.main.url, ccCase, [{ email: emailOf(ccCase, 0), firstName: 'Again' }]);
 		const againSummary = (() => {
@@ -277,7 +284,7 @@ async function main(): Promise<void> {
 		check(
 			'Constant Contact credential still valid',
 			ccState.refreshes > 0 && ccState.refreshTokenReuse === 0 && again.status === 200 && againSummary.exported === 1,
-			`${ccState.refreshes} refreshes during the run, ${ccState.refreshTokenReuse} reuses of a rotated refresh token; an export after the token expired again: HTTP ${again.status}, ${String(againSummary.message ?? again.text.slice(0, 200))}`,
+			`${ccState.refreshes} refreshes during the run (Constant Contact exports on ${ccWorkers}), ${ccState.refreshTokenReuse} reuses of a rotated refresh token; an export after the token expired again: HTTP ${again.status}, ${String(againSummary.message ?? again.text.slice(0, 200))}`,
 		);
 
 		// Peak resident memory of each n8n process so far (the kernel's high-water mark), read before they stop.
