@@ -72,6 +72,9 @@ const POLL_INTERVAL_MS = 3000;
 export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
+	// A batch stops after too many errors; the contacts it never reached are sent again.
+	readonly jobsMayStopPartWay = true;
+
 	/** The identifier's channels, or undefined when no status is sent. */
 	private readonly channels?: IDataObject;
 

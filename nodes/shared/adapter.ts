@@ -194,6 +194,12 @@ export interface DestinationAdapter {
 	 * imports leave idle (a separate, lower import limit), wrong where they compete with imports.
 	 */
 	readonly pollDuringSubmission?: boolean;
+
+	/**
+	 * Whether a job may end part-way, naming contacts it never processed (JobStatus `unprocessed`),
+	 * which the engine sends again: only then are a job's wire forms kept (gzipped) while it runs.
+	 */
+	readonly jobsMayStopPartWay?: boolean;
 }
 
 /**

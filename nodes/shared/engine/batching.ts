@@ -97,8 +97,10 @@ export interface Batch {
 	/** Position of the batch, from 0. */
 	index: number;
 	emails: string[];
-	/** Each contact's wire form. */
+	/** Each contact's wire form (emptied once no longer needed, or packed while a job runs). */
 	json: string[];
+	/** The wire forms, gzipped, while a job that may stop part-way runs (see packedBatch.ts). */
+	packed?: Promise<Uint8Array>;
 	/** Input item each contact came from. */
 	itemIndex: number[];
 	/** Positions (into the arrays above) still waiting for an outcome; the rest were rejected. */

@@ -6,6 +6,7 @@ import type { Batch } from './batching';
 import type { DropOrigin } from './accounting';
 import type { ExportFailure } from './errors';
 import { CancelledFailure, PauseTooLongFailure } from './errors';
+import { packWireForms, unpackWireForms } from './packedBatch';
 import type { Session } from './session';
 
 /** Times the contacts a service's stopped job never processed are sent again before they end as not sent. */
@@ -138,6 +139,13 @@ export class ExportRun {
 	submittedAsJob(batch: Batch, jobId: string): void {
 		this.jobIds.push(jobId);
 		batch.jobId = jobId;
+		// While the job runs, its wire forms matter only if it may hand contacts back to send again.
+		if (this.adapter.jobsMayStopPartWay) {
+			batch.packed = packWireForms(batch.json);
+			// Awaited only if the job hands contacts back; a failure then surfaces there.
+			batch.packed.catch(() => undefined);
+		}
+		batch.json = [];
 		this.jobs.set(jobId, { jobId, batch, submittedAt: Date.now() });
 	}
 
@@ -151,7 +159,7 @@ export class ExportRun {
 	 * stopped part-way returns the contacts it never processed as a batch to send again (at most
 	 * MAX_RESENDS times, and not after the run stopped); otherwise they end as not sent.
 	 */
-	endJob(job: PendingJob, status: Exclude<JobStatus, { state: 'pending' }>): Batch | undefined {
+	async endJob(job: PendingJob, status: Exclude<JobStatus, { state: 'pending' }>): Promise<Batch | undefined> {
 		this.jobs.delete(job.jobId);
 		const { batch } = job;
 		const name = `${this.adapter.serviceName} job ${job.jobId}`;
@@ -170,8 +178,10 @@ export class ExportRun {
 		const processed = batch.open.filter((position) => !unprocessed.has(position));
 		this.ledger.accept(processed.length, status.created, status.updated);
 		const resends = batch.resends ?? 0;
-		if (!this.stopped && resends < MAX_RESENDS && processed.length < batch.open.length) {
+		// Only the wire forms packed at submission can be sent again (adapters declare jobsMayStopPartWay).
+		if (!this.stopped && resends < MAX_RESENDS && processed.length < batch.open.length && batch.packed) {
 			const left = batch.open.flatMap((position, at) => (unprocessed.has(position) ? [at] : []));
+			if (batch.packed) batch.json = await unpackWireForms(await batch.packed);
 			const [again] = this.split(batch, [left]);
 			again.resends = resends + 1;
 			return again;
@@ -190,6 +200,7 @@ export class ExportRun {
 		this.unconfirmed.delete(batch);
 		// The batch's contacts are accounted: let their serialized forms go.
 		batch.json = [];
+		batch.packed = undefined;
 	}
 
 	/** Logs progress every few seconds: counts only. */

@@ -71,7 +71,7 @@ export async function followJobs(run: ExportRun, following: JobFollowing): Promi
 				continue;
 			}
 			lastProgressAt = Date.now();
-			const again = run.endJob(job, status);
+			const again = await run.endJob(job, status);
 			run.progress();
 			if (again) await submitAgain(run, again);
 			// A job the service stopped part-way (too many refused items) does not stop the export: its
