@@ -23,7 +23,14 @@ import { freePort, N8N_DIR, n8nCommand, prepareN8n, progress, ROOT, startN8n, st
  */
 
 /** `none`: the control, Webhook → No Operation, for n8n's own peak when it runs a webhook execution. */
-type Input = 'sample' | 'csv' | 'none';
+/**
+ * What the workflow starts from: the sample, the CSV file, or a control that stops early — `none`
+ * (Webhook → No Operation: n8n itself), `read` (the CSV read from disk, then No Operation) and
+ * `source` (the CSV through Segment Source, then No Operation): they say where a CSV run's memory goes.
+ */
+type Input = 'sample' | 'csv' | 'none' | 'read' | 'source';
+const CONTROLS: Input[] = ['none', 'read', 'source'];
+const readsCsv = (input: Input) => input === 'csv' || input === 'read' || input === 'source';
 
 export interface N8nRun {
 	destination: DestinationName;
@@ -73,7 +80,7 @@ function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; 
 	const destinations = destination === 'all' ? DESTINATION_NAMES : destination.split(',').map((d) => d.trim() as DestinationName);
 	for (const d of destinations) if (!DESTINATION_NAMES.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATION_NAMES.join(', ')} or all`);
 	const input = value('input') ?? 'both';
-	if (!['sample', 'csv', 'both', 'none'].includes(input)) throw new Error(`--input is sample, csv, both or none, not ${input}`);
+	if (!['sample', 'csv', 'both', ...CONTROLS].includes(input)) throw new Error(`--input is sample, csv, both, none, read or source, not ${input}`);
 	return {
 		destinations,
 		inputs: input === 'both' ? INPUTS : [input as Input],
@@ -145,7 +152,7 @@ function benchWorkflow(id: string, destination: DestinationName, input: Input, n
 			: { source: 'file', binaryProperty: 'data', fileFormat: 'csv', csvHeader: 'yes' };
 	const nodes: Array<Record<string, unknown> & { name: string }> = [
 		{ id: `${id}-1`, name: NAMES.webhook, type: 'n8n-nodes-base.webhook', typeVersion: 2, position: [0, 0], webhookId: randomUUID(), parameters: { httpMethod: 'POST', path, responseMode: 'onReceived', options: {} } },
-		...(input === 'csv' ? [{ id: `${id}-2`, name: NAMES.read, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [220, 0], parameters: { operation: 'read', fileSelector: csv, options: {} } }] : []),
+		...(readsCsv(input) ? [{ id: `${id}-2`, name: NAMES.read, type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [220, 0], parameters: { operation: 'read', fileSelector: csv, options: {} } }] : []),
 		{ id: `${id}-3`, name: NAMES.source, type: 'n8n-nodes-segment-export.segmentSource', typeVersion: 2, position: [440, 0], parameters: { ...source, options: { outputMode: 'memberFile' } } },
 		{
 			id: `${id}-4`,
@@ -157,7 +164,10 @@ function benchWorkflow(id: string, destination: DestinationName, input: Input, n
 			credentials: { [exporter.credentialType]: { id: credentialId, name: `${exporter.serviceName} (bench sandbox)` } },
 		},
 	];
-	if (input === 'none') nodes.splice(1, nodes.length - 1, { id: `${id}-5`, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [220, 0], parameters: {} });
+	// A control ends in No Operation after the webhook, the file read or Segment Source.
+	const kept = { none: 1, read: 2, source: 3 } as Partial<Record<Input, number>>;
+	const keep = kept[input];
+	if (keep !== undefined) nodes.splice(keep, nodes.length - keep, { id: `${id}-5`, name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [880, 0], parameters: {} });
 	const connections: Record<string, unknown> = {};
 	for (let index = 1; index < nodes.length; index++) connections[nodes[index - 1].name] = { main: [[{ node: nodes[index].name, type: 'main', index: 0 }]] };
 	return { workflow: { id, name: `Bench: ${exporter.serviceName} from ${input} (${n})`, active: false, nodes, connections, settings: { executionOrder: 'v1' }, pinData: {} }, path };
@@ -193,7 +203,7 @@ async function webhookRegistered(url: string, path: string): Promise<void> {
 /** One measurement: a sandbox and a freshly started n8n of their own. */
 async function measure(userFolder: string, destination: DestinationName, input: Input, n: number, scale: number, csv: string | undefined): Promise<N8nRun> {
 	const exporter = destinationBySlug(destination);
-	const label = input === 'none' ? `${destination} / none (control)` : `${destination} / ${input} / ${n.toLocaleString('en-US')}`;
+	const label = input === 'none' ? `${destination} / none (control)` : `${destination} / ${input}${CONTROLS.includes(input) ? ' (control)' : ''} / ${n.toLocaleString('en-US')}`;
 	const database = join(userFolder, '.n8n', 'database.sqlite');
 	progress(`${label}: starting the sandbox (limits × ${scale})`);
 	const sandbox = await startSandboxProcess(scale, 0, (child) => running.add(child));
@@ -204,7 +214,7 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 		const credentialId = `bench${exporter.key[0].toUpperCase()}${exporter.key.slice(1)}`;
 		const credentialsFile = join(userFolder, 'bench-credentials.json');
 		writeFileSync(credentialsFile, JSON.stringify([{ id: credentialId, name: `${exporter.serviceName} (bench sandbox)`, type: exporter.credentialType, data: { ...sandbox.endpoints[exporter.key], rateLimitFactor: scale } }]));
-		const id = `SegBench${exporter.key.slice(0, 2).toUpperCase()}${{ csv: 'Csv', sample: 'Smp', none: 'Non' }[input]}001`;
+		const id = `SegBench${exporter.key.slice(0, 2).toUpperCase()}${({ csv: 'Csv', sample: 'Smp', none: 'Non', read: 'Red', source: 'Src' } satisfies Record<Input, string>)[input]}001`;
 		const { workflow, path } = benchWorkflow(id, destination, input, n, csv, credentialId);
 		const workflowFile = join(userFolder, `bench-${id}.json`);
 		writeFileSync(workflowFile, JSON.stringify(workflow, null, 2));
@@ -283,7 +293,7 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 			peakBeforeExportMb,
 			executionMb: round(mb(saved.bytes), 3),
 			wallSeconds: round(wall),
-			...(input === 'csv' ? { readFileSeconds: round(seconds(NAMES.read)) } : {}),
+			...(readsCsv(input) ? { readFileSeconds: round(seconds(NAMES.read)) } : {}),
 			segmentSourceSeconds: round(seconds(NAMES.source)),
 			exportSeconds: round(seconds(NAMES.exporter)),
 			floorSeconds: round(floor),
@@ -330,7 +340,7 @@ function report(runs: N8nRun[]): void {
 	console.log('');
 	console.log('Targets (issue 13): peak RSS ≤ 1,200 MB, saved execution ≤ 5 MB, wall/floor ≤ 1.15');
 	// The control exports nothing: only the exports are held to the targets.
-	for (const r of runs.filter((run) => run.input !== 'none')) {
+	for (const r of runs.filter((run) => !CONTROLS.includes(run.input))) {
 		const checks = [
 			[`peak RSS ${r.peakRssMb} MB ≤ 1200 MB`, r.peakRssMb <= 1200],
 			[`execution ${r.executionMb} MB ≤ 5 MB`, r.executionMb <= 5],
@@ -357,7 +367,7 @@ async function main(): Promise<void> {
 	const files = join(userFolder, '.n8n-files');
 	mkdirSync(files, { recursive: true });
 	writeFileSync(join(userFolder, '.env'), `N8N_RESTRICT_FILE_ACCESS_TO=${files}\n`);
-	const csv = inputs.includes('csv') ? await csvFile(files, n) : undefined;
+	const csv = inputs.some(readsCsv) ? await csvFile(files, n) : undefined;
 	if (csv) progress(`CSV input: ${csv} (${round(mb(statSync(csv).size))} MB)`);
 
 	const runs: N8nRun[] = [];
