@@ -1,3 +1,4 @@
+import { concatBytes } from '../shared/bytes';
 import type { TextSource } from './readers';
 import { UnreadableFile } from './readers';
 
@@ -98,13 +99,7 @@ async function gunzip(bytes: Uint8Array, limit: number): Promise<Uint8Array> {
 		await reader.cancel();
 		throw new UnreadableFile(`decompressed, it is more than ${Math.round(limit / 1_048_576)} MB, too large for the "Max Profiles" limit`, 1, 1, 'Raise "Max Profiles" in the options, or split the file.');
 	}
-	const whole = new Uint8Array(total);
-	let offset = 0;
-	for (const chunk of chunks) {
-		whole.set(chunk, offset);
-		offset += chunk.length;
-	}
-	return whole;
+	return concatBytes(chunks, total);
 }
 
 /**
@@ -151,16 +146,6 @@ function windows1252(bytes: Uint8Array): string {
 /** Opens the file's bytes anew, from the start. */
 export type ByteSource = () => Promise<AsyncIterable<Uint8Array>>;
 
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-	if (chunks.length === 1) return chunks[0];
-	const whole = new Uint8Array(total);
-	let offset = 0;
-	for (const chunk of chunks) {
-		whole.set(chunk, offset);
-		offset += chunk.length;
-	}
-	return whole;
-}
 
 /** At least `size` bytes from the start of the stream (fewer when it ends first), and the rest of it. */
 async function readAhead(chunks: AsyncIterator<Uint8Array>, size: number): Promise<{ head: Uint8Array; rest: AsyncGenerator<Uint8Array> }> {
@@ -176,7 +161,7 @@ async function readAhead(chunks: AsyncIterator<Uint8Array>, size: number): Promi
 		read.push(next.value);
 		total += next.value.length;
 	}
-	const head = concat(read, total);
+	const head = concatBytes(read, total);
 	const rest = async function* (): AsyncGenerator<Uint8Array> {
 		if (head.length) yield head;
 		if (done) return;
@@ -235,7 +220,7 @@ async function refuseUtf8Stream(open: ByteSource, limit: number): Promise<never>
 		}
 	};
 	for await (const chunk of await fileBytes(open, limit)) {
-		const bytes = concat([carry, chunk], carry.length + chunk.length);
+		const bytes = concatBytes([carry, chunk], carry.length + chunk.length);
 		const at = invalidUtf8At(bytes);
 		// A sequence cut by the chunk's end is read again with the next chunk.
 		const end = at >= 0 && at >= bytes.length - 3 ? at : bytes.length;

@@ -1,38 +1,11 @@
+import { parse } from 'csv-parse/sync';
+
 /**
  * Reads a CSV file back as spreadsheets do (RFC 4180: quoted cells, doubled quotes, line breaks
- * inside quotes), for checking what the nodes write.
+ * inside quotes), with csv-parse, for checking what the nodes write.
  */
 export function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let cell = '';
-	let quoted = false;
-	for (let index = 0; index < text.length; index++) {
-		const char = text[index];
-		if (quoted) {
-			if (char === '"' && text[index + 1] === '"') {
-				cell += '"';
-				index++;
-			} else if (char === '"') quoted = false;
-			else cell += char;
-		} else if (char === '"') quoted = true;
-		else if (char === ',') {
-			row.push(cell);
-			cell = '';
-		} else if (char === '\r' && text[index + 1] === '\n') {
-			// A record ends with CRLF; the LF is consumed below.
-		} else if (char === '\n') {
-			row.push(cell);
-			rows.push(row);
-			row = [];
-			cell = '';
-		} else cell += char;
-	}
-	if (cell !== '' || row.length) {
-		row.push(cell);
-		rows.push(row);
-	}
-	return rows;
+	return parse(text, { relax_column_count: true, record_delimiter: ['\r\n', '\n'] }) as string[][];
 }
 
 /** A cell's text as written before the guard against formulas (the apostrophe the file adds before = + - @ tab CR). */

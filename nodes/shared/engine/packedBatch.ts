@@ -1,3 +1,5 @@
+import { concatBytes } from '../bytes';
+
 /**
  * A batch's wire forms, gzipped while its job runs. A service whose jobs may stop part-way needs the
  * contacts they never processed to send them again; keeping 10,000 batches' forms as strings until
@@ -17,18 +19,10 @@ export async function unpackWireForms(packed: Uint8Array): Promise<string[]> {
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
 	const reader = stream.getReader();
 	const chunks: Uint8Array[] = [];
-	let total = 0;
 	for (;;) {
 		const { done, value } = await reader.read();
 		if (done) break;
 		chunks.push(value);
-		total += value.length;
 	}
-	const all = new Uint8Array(total);
-	let at = 0;
-	for (const chunk of chunks) {
-		all.set(chunk, at);
-		at += chunk.length;
-	}
-	return all;
+	return concatBytes(chunks);
 }
