@@ -7,7 +7,7 @@ import type { BuiltinComparison } from './builtin';
 import { compareWithBuiltin } from './builtin';
 import type { DestinationName } from './floors';
 import { destinationBySlug } from '../test/destinations';
-import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, DESTINATION_NAMES, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
+import { argValue, CONTACTS_PER_REQUEST, DEFAULT_SCALE, destinationsArg, floorSeconds, REPLACED_PLATFORM_SECONDS } from './floors';
 import { ROOT, startSandboxProcess } from './sandboxProcess';
 
 /**
@@ -19,8 +19,6 @@ import { ROOT, startSandboxProcess } from './sandboxProcess';
  * with the floor the limits allow. Each destination runs in a process of its own, so its peak RSS and
  * CPU are its own.
  */
-
-const DESTINATIONS: DestinationName[] = DESTINATION_NAMES;
 
 /** Segment Source's output: member files (what large segments use) or the older batch items. */
 type Output = 'memberFile' | 'batches';
@@ -48,13 +46,8 @@ export interface DestinationResult {
 
 function args(): { destinations: DestinationName[]; n: number; scale?: number; output: Output; child: boolean; builtin: boolean; builtinN: number } {
 	const argv = process.argv.slice(2);
-	const value = (name: string) => {
-		const at = argv.indexOf(`--${name}`);
-		return at >= 0 ? argv[at + 1] : undefined;
-	};
-	const destination = value('destination') ?? 'all';
-	const destinations = destination === 'all' ? DESTINATIONS : destination.split(',').map((d) => d.trim() as DestinationName);
-	for (const d of destinations) if (!DESTINATIONS.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATIONS.join(', ')} or all`);
+	const value = argValue;
+	const destinations = destinationsArg();
 	const output = (value('output') ?? 'memberFile') as Output;
 	if (output !== 'memberFile' && output !== 'batches') throw new Error(`--output is memberFile or batches, not ${output}`);
 	return {

@@ -20,3 +20,18 @@ export const CONTACTS_PER_REQUEST = (destination: DestinationName) => destinatio
 export const REPLACED_PLATFORM_SECONDS = (destination: DestinationName) => destinationBySlug(destination).bench.replacedPlatformSeconds;
 /** Scales at which each floor for 1,000,000 contacts is about 3–5 minutes, so fixed overheads cannot hide. */
 export const DEFAULT_SCALE = (destination: DestinationName) => destinationBySlug(destination).bench.defaultScale;
+
+/** The value after `--name` on the command line, if any. */
+export function argValue(name: string): string | undefined {
+	const argv = process.argv.slice(2);
+	const at = argv.indexOf(`--${name}`);
+	return at >= 0 ? argv[at + 1] : undefined;
+}
+
+/** `--destination NAME[,NAME]|all` (all when absent), checked against the registry. */
+export function destinationsArg(): DestinationName[] {
+	const destination = argValue('destination') ?? 'all';
+	const destinations = destination === 'all' ? DESTINATION_NAMES : destination.split(',').map((d) => d.trim() as DestinationName);
+	for (const d of destinations) if (!DESTINATION_NAMES.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATION_NAMES.join(', ')} or all`);
+	return destinations;
+}

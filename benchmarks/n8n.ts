@@ -8,7 +8,7 @@ import { join } from 'path';
 import type { SandboxState } from '../test/destinations';
 import { destinationBySlug } from '../test/destinations';
 import type { DestinationName } from './floors';
-import { CONTACTS_PER_REQUEST, DEFAULT_SCALE, DESTINATION_NAMES, floorSeconds } from './floors';
+import { argValue, CONTACTS_PER_REQUEST, DEFAULT_SCALE, destinationsArg, floorSeconds } from './floors';
 import { freePort, N8N_DIR, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from '../scripts/e2e/n8nRuntime';
 
 /**
@@ -72,13 +72,8 @@ const RESULTS_FILE = join(ROOT, 'benchmarks', 'results', 'n8n.json');
 
 function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; scale?: number; keep: boolean } {
 	const argv = process.argv.slice(2);
-	const value = (name: string) => {
-		const at = argv.indexOf(`--${name}`);
-		return at >= 0 ? argv[at + 1] : undefined;
-	};
-	const destination = value('destination') ?? 'all';
-	const destinations = destination === 'all' ? DESTINATION_NAMES : destination.split(',').map((d) => d.trim() as DestinationName);
-	for (const d of destinations) if (!DESTINATION_NAMES.includes(d)) throw new Error(`Unknown destination ${d}; use one of ${DESTINATION_NAMES.join(', ')} or all`);
+	const value = argValue;
+	const destinations = destinationsArg();
 	const input = value('input') ?? 'both';
 	if (!['sample', 'csv', 'both', ...CONTROLS].includes(input)) throw new Error(`--input is sample, csv, both, none, read or source, not ${input}`);
 	return {

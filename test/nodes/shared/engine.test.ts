@@ -31,6 +31,18 @@ function fakeContext(items: INodeExecutionData[], options: { continueOnFail?: bo
 
 let accounts = 0;
 
+/** An asynchronous service taking batches of two as jobs job-0, job-1 …, polled after submission. */
+function jobAdapter(overrides: Partial<DestinationAdapter>): DestinationAdapter {
+	let jobs = 0;
+	return fakeAdapter({
+		limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
+		pollIntervalMs: 10,
+		pollDuringSubmission: false,
+		interpretBatchResponse: (): BatchOutcome => ({ kind: 'job', jobId: `job-${jobs++}` }),
+		...overrides,
+	});
+}
+
 function fakeAdapter(overrides: Partial<DestinationAdapter>): DestinationAdapter {
 	return {
 		destination: 'fake',
@@ -83,12 +95,7 @@ describe('export engine with a fake adapter', () => {
 	});
 
 	test('a job whose poll throws a TypeError still ends with the accounting: sent contacts unconfirmed, the rest not sent', async () => {
-		let jobs = 0;
-		const adapter = fakeAdapter({
-			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
-			pollIntervalMs: 10,
-			pollDuringSubmission: false,
-			interpretBatchResponse: (): BatchOutcome => ({ kind: 'job', jobId: `job-${jobs++}` }),
+		const adapter = jobAdapter({
 			pollJobs: async () => {
 				const broken = null as unknown as { status: string };
 				return new Map([['job-0', { state: 'done', created: null, updated: null, failures: [], x: broken.status } as unknown as JobStatus]]);
@@ -124,12 +131,7 @@ describe('export engine with a fake adapter', () => {
 	});
 
 	test('beyond Max Rejected Items the contacts not exported go to a CSV file on the Summary, with their batch and job; the counts add up', async () => {
-		let jobs = 0;
-		const adapter = fakeAdapter({
-			limits: { maxContactsPerRequest: 2, maxBytesPerRequest: 10_000, maxConcurrentRequests: 1, fieldLimits: {} },
-			pollIntervalMs: 10,
-			pollDuringSubmission: false,
-			interpretBatchResponse: (): BatchOutcome => ({ kind: 'job', jobId: `job-${jobs++}` }),
+		const adapter = jobAdapter({
 			// Every job refuses its first contact, with a message a spreadsheet must not take for a formula.
 			pollJobs: async (_send, pending) =>
 				new Map(pending.map(({ jobId }) => [jobId, { state: 'done', created: 1, updated: 0, failures: [{ position: 0, reason: 'rejected_by_destination', message: '=refused, "bounced"\nhard' }] } as JobStatus])),
