@@ -142,7 +142,7 @@ export class ExportRun {
 		// While the job runs, its wire forms matter only if it may hand contacts back to send again.
 		if (this.adapter.jobsMayStopPartWay) {
 			batch.packed = packWireForms(batch.json);
-			// Awaited only if the job hands contacts back; a failure then surfaces there.
+			// Awaited only if the job hands contacts back; if packing failed, they end as not sent.
 			batch.packed.catch(() => undefined);
 		}
 		batch.json = [];
@@ -171,17 +171,19 @@ export class ExportRun {
 			this.settle(batch, status.created, status.updated, status.failures);
 			return;
 		}
-		// A stopped job: what it processed is settled, the rest is sent again or ends as not sent.
+		// A stopped job: what it processed is settled, the rest is sent again or ends as not sent. Only
+		// wire forms packed at submission can be sent again (adapters declare jobsMayStopPartWay); they are
+		// unpacked before anything is counted, so that a failure there leaves the contacts to end as not sent.
+		const wireForms = batch.packed ? await batch.packed.then(unpackWireForms).catch(() => undefined) : undefined;
 		const sent = batch.open;
 		const unprocessed = new Set(status.unprocessed.positions.map((position) => sent[position]));
 		this.reject(batch, status.failures);
 		const processed = batch.open.filter((position) => !unprocessed.has(position));
 		this.ledger.accept(processed.length, status.created, status.updated);
 		const resends = batch.resends ?? 0;
-		// Only the wire forms packed at submission can be sent again (adapters declare jobsMayStopPartWay).
-		if (!this.stopped && resends < MAX_RESENDS && processed.length < batch.open.length && batch.packed) {
+		if (!this.stopped && resends < MAX_RESENDS && processed.length < batch.open.length && wireForms) {
 			const left = batch.open.flatMap((position, at) => (unprocessed.has(position) ? [at] : []));
-			if (batch.packed) batch.json = await unpackWireForms(await batch.packed);
+			batch.json = wireForms;
 			const [again] = this.split(batch, [left]);
 			again.resends = resends + 1;
 			return again;
@@ -231,6 +233,7 @@ export class ExportRun {
 				}
 			}
 			batch.json = [];
+			batch.packed = undefined;
 		}
 		this.unsettled.clear();
 		this.unconfirmed.clear();

@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import type { BatchOutcome, DestinationAdapter, DestinationRequest, JobStatus } from '../../../nodes/shared/adapter';
 import { ContactRejection } from '../../../nodes/shared/adapter';
 import type { ExportSummary } from '../../../nodes/shared/engine/accounting';
+import * as packedBatch from '../../../nodes/shared/engine/packedBatch';
 import { csvCell } from '../../../nodes/shared/engine/rejectedFile';
 import type { ExportSettings } from '../../../nodes/shared/engine/run';
 import { runExport } from '../../../nodes/shared/engine/run';
@@ -192,5 +193,47 @@ describe('export engine with a fake adapter', () => {
 			'plain', '"a,b"', '"say ""hi"""', '"two\nlines"', '"cr\rhere"', 'Zoë 日本', '', '', '7',
 		]);
 		expect(['=1+1', '+49 30', '-2', '@SUM(A1)', '\tx', '\rx', "'kept"].map(csvCell)).toEqual(["'=1+1", "'+49 30", "'-2", "'@SUM(A1)", "'\tx", `"'\rx"`, "'kept"]);
+	});
+
+	describe('a job that stops part-way (its service hands back the contacts it never processed)', () => {
+		/** Job job-0 processes only the first of its two contacts, once; every other job all of them. Records each request body. */
+		function stoppingAdapter(bodies: string[]): DestinationAdapter {
+			return jobAdapter({
+				jobsMayStopPartWay: true,
+				buildBatchRequest: (contactsJson: string): DestinationRequest => {
+					// The engine measures the envelope with an empty request first: only batches are recorded.
+					if (contactsJson) bodies.push(contactsJson);
+					return { method: 'POST', path: '/import', body: `[${contactsJson}]` };
+				},
+				pollJobs: async (_send, pending) =>
+					new Map(
+						pending.map(({ jobId }): [string, JobStatus] =>
+							jobId === 'job-0'
+								? [jobId, { state: 'done', created: 1, updated: 0, failures: [], unprocessed: { positions: [1], message: 'Fake stopped job-0' } }]
+								: [jobId, { state: 'done', created: null, updated: null, failures: [] }],
+						),
+					),
+			});
+		}
+
+		test('sends the unprocessed contact again, as it was first sent', async () => {
+			const bodies: string[] = [];
+			const { summary } = await summaryOf(stoppingAdapter(bodies), items(2));
+			expect(summary).toMatchObject({ received: 2, exported: 2, notSent: 0 });
+			expect(bodies).toEqual([`${JSON.stringify({ email: 'p0@example.com', name: 'P0' })},${JSON.stringify({ email: 'p1@example.com', name: 'P1' })}`, JSON.stringify({ email: 'p1@example.com', name: 'P1' })]);
+		});
+
+		test('when its packed wire forms cannot be read back, the contact ends as not sent and the counts still add up', async () => {
+			const unpack = jest.spyOn(packedBatch, 'unpackWireForms').mockRejectedValue(new Error('corrupt'));
+			try {
+				const bodies: string[] = [];
+				const { summary, rejected } = await summaryOf(stoppingAdapter(bodies), items(2));
+				expect(summary).toMatchObject({ received: 2, exported: 1, notSent: 1 });
+				expect(bodies).toHaveLength(1);
+				expect(rejected).toEqual([expect.objectContaining({ email: 'p1@example.com', reason: 'not_sent', message: expect.stringMatching(/^Not exported: Fake stopped job-0 before processing this contact/) })]);
+			} finally {
+				unpack.mockRestore();
+			}
+		});
 	});
 });
