@@ -56,6 +56,13 @@ export class ActiveCampaignAdapter extends EnvelopeAdapter implements Destinatio
 	// Polls are held only to 5 requests per second, which 100 imports a minute leave mostly idle.
 	readonly pollDuringSubmission = true;
 
+	// Sources: developers.activecampaign.com/reference/update-list-status-for-contact (status 2 = unsubscribed)
+	// and /reference/bulk-delete-contacts (a contact removed from its last list is deleted from the account).
+	readonly mirror = {
+		refused:
+			'ActiveCampaign documents no way to take a contact off a list without unsubscribing it: a list status of 2 records an unsubscribe that a later import does not undo, and its bulk delete removes contacts from the account. Use Sync Mode "Changed Only".',
+	};
+
 	private customFields?: CustomFieldMatcher<ActiveCampaignField>;
 
 	private readonly subscribe: Array<{ listid: number }>;

@@ -79,6 +79,14 @@ function isImportResult(value: unknown): value is ImportResult {
 }
 
 export class CampaignMonitorAdapter extends EnvelopeAdapter implements DestinationAdapter {
+	// Sources: createsend-ruby/python subscriber.delete ("moves this subscriber to the Deleted state"); an
+	// import without Resubscribe refuses a deleted address (result code 205), and Resubscribe also re-adds
+	// people who unsubscribed or are suppressed (Campaign Monitor API: import subscribers).
+	readonly mirror = {
+		refused:
+			'Campaign Monitor\'s removal moves a subscriber to the list\'s Deleted state, and a later import refuses a deleted address unless it re-subscribes, which would also re-add people who unsubscribed. A contact who re-enters the segment could not be put back safely. Use Sync Mode "Changed Only".',
+	};
+
 	private customFields?: CustomFieldMatcher<CampaignMonitorCustomField>;
 
 	constructor(

@@ -71,6 +71,8 @@ export class ConstantContactAdapter extends EnvelopeAdapter implements Destinati
 	// Polls share the 4 requests a second with imports: looking while submitting would slow imports.
 	readonly pollDuringSubmission = false;
 
+	readonly mirror: DestinationAdapter['mirror'] = { refused: 'Not built yet.' };
+
 	private customFields?: CustomFieldMatcher<ConstantContactCustomField>;
 
 	/** Unsubscribed addresses of the account, read once per run when an activity reports some (null: could not be read). */

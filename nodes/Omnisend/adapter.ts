@@ -75,6 +75,8 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 	// A batch stops after too many errors; the contacts it never reached are sent again.
 	readonly jobsMayStopPartWay = true;
 
+	readonly mirror: DestinationAdapter['mirror'] = { refused: 'Not built yet.' };
+
 	/** The identifier's channels, or undefined when no status is sent. */
 	private readonly channels?: IDataObject;
 

@@ -13,6 +13,8 @@ export interface DestinationLimits {
 	requestsPerMinute?: number;
 	/** A separate, lower rate for bulk import requests only. */
 	importRequestsPerMinute?: number;
+	/** A separate, lower rate for removal requests only (Sync Mode Mirror). */
+	removalRequestsPerMinute?: number;
 	/**
 	 * A separate rate for bulk imports that carry a single contact (ActiveCampaign: 20 a minute);
 	 * such requests are paced and counted under the purpose 'import-single' instead of 'import'.
@@ -200,6 +202,60 @@ export interface DestinationAdapter {
 	 * which the engine sends again: only then are a job's wire forms kept (gzipped) while it runs.
 	 */
 	readonly jobsMayStopPartWay?: boolean;
+
+	/**
+	 * Sync Mode Mirror: how the service takes contacts that left the segment out of the target without
+	 * recording an opt-out, or why it cannot (the node then refuses Mirror with that reason).
+	 */
+	readonly mirror: MirrorSupport | { refused: string };
+}
+
+/** A contact at the destination's target, as a Mirror read lists it. */
+export interface TargetMember {
+	/** The address, lower-cased. */
+	email: string;
+	/** The service's contact id, where its removal request needs one. */
+	id?: string;
+}
+
+/** What one removal request takes away from its contacts. */
+export type RemovalScope =
+	/** Everything the node's target gives them: its lists, or its fixed tags plus `segmentTags`. */
+	| { kind: 'departed'; segmentTags: string[] }
+	/** One segment tag a contact still in another segment no longer has (services with `removesStaleTags`). */
+	| { kind: 'staleTag'; tag: string };
+
+/** A contact a removal request could not take out; `position` is its index within the request. */
+export interface RemovalFailure {
+	position: number;
+	message: string;
+}
+
+/** How an answer to a removal request is to be taken; anything unreadable is thrown (never success). */
+export type RemovalOutcome = { kind: 'done'; failures: RemovalFailure[] } | { kind: 'job'; jobId: string };
+
+export type RemovalJobStatus = { state: 'pending' } | { state: 'done'; failures: RemovalFailure[] } | { state: 'failed'; message: string };
+
+/**
+ * Removal for Sync Mode Mirror. The engine decides who is removed (managed contacts that left, from
+ * the sync state); the adapter knows how the service lists the target's contacts and removes them.
+ */
+export interface MirrorSupport {
+	/**
+	 * The contacts now at the target (the candidates for removal), page by page, sent with purpose
+	 * 'read'. `segmentTags` are the segment names the node tags with, where the target is made of tags.
+	 */
+	readMembers(send: RequestSender, segmentTags: readonly string[]): AsyncIterable<TargetMember[]>;
+	/** Contacts in one removal request. */
+	readonly maxMembersPerRemoval: number;
+	/** The removal request (sent with purpose 'remove'). */
+	buildRemovalRequest(members: readonly TargetMember[], scope: RemovalScope): DestinationRequest;
+	/** Reads its answer: a status outside 2xx that is not retried is thrown by the engine before this is called. */
+	interpretRemovalResponse(response: DestinationResponse, members: readonly TargetMember[]): RemovalOutcome;
+	/** The state of a removal job (services whose removals are asynchronous), sent with purpose 'poll'. */
+	pollRemovalJob?(send: RequestSender, jobId: string, members: readonly TargetMember[]): Promise<RemovalJobStatus>;
+	/** Whether the service removes a segment tag from a contact that stays in another segment (tags as target). */
+	readonly removesStaleTags: boolean;
 }
 
 /**
@@ -209,7 +265,7 @@ export interface DestinationAdapter {
  */
 export type RequestSender = (request: DestinationRequest, purpose: RequestPurpose) => Promise<DestinationResponse>;
 
-export type RequestPurpose = 'discovery' | 'import' | 'import-single' | 'poll';
+export type RequestPurpose = 'discovery' | 'import' | 'import-single' | 'poll' | 'read' | 'remove';
 
 /** How requests are counted in the Summary's requestsByPurpose: by purpose, and imports sent to isolate refused contacts apart. */
 export type RequestCount = RequestPurpose | 'isolate';

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import type { RejectionReason } from '../contact';
+import type { RequestCount } from '../adapter';
 import { RejectedFile } from './rejectedFile';
 
 export type LongValuePolicy = 'reject' | 'truncate';
@@ -60,7 +61,7 @@ export interface ExportSummary extends IDataObject {
 	/** Fields left out of some contacts because their value was not valid there, by field: e.g. { MobileNumber: 12 }. */
 	fieldsOmitted: Record<string, number>;
 	/** Requests by purpose; `isolate` counts the extra imports sent to find contacts at fault in refused batches (not in `import`). */
-	requestsByPurpose: { discovery: number; import: number; 'import-single': number; poll: number; isolate: number };
+	requestsByPurpose: Record<RequestCount, number>;
 	/** Rejected contacts counted by reason (skipped duplicates and not-sent contacts are counted in their own fields). */
 	rejectedByReason: Record<string, number>;
 	/**

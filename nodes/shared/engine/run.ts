@@ -43,10 +43,11 @@ function accountKey(adapter: DestinationAdapter, secret: string, factor: number)
 /** The account's published limits as rate windows, sped up by the credential's rate limit factor. */
 function limitsOf(adapter: DestinationAdapter, factor: number): RateWindow[] {
 	const windows: RateWindow[] = [];
-	const { requestsPerSecond, requestsPerMinute, importRequestsPerMinute, singleImportRequestsPerMinute } = adapter.limits;
+	const { requestsPerSecond, requestsPerMinute, importRequestsPerMinute, singleImportRequestsPerMinute, removalRequestsPerMinute } = adapter.limits;
 	if (requestsPerSecond) windows.push({ limit: requestsPerSecond, windowMs: 1000 / factor });
 	if (requestsPerMinute) windows.push({ limit: requestsPerMinute, windowMs: 60_000 / factor });
 	if (importRequestsPerMinute) windows.push({ limit: importRequestsPerMinute, windowMs: 60_000 / factor, purpose: 'import' });
+	if (removalRequestsPerMinute) windows.push({ limit: removalRequestsPerMinute, windowMs: 60_000 / factor, purpose: 'remove' });
 	if (singleImportRequestsPerMinute) windows.push({ limit: singleImportRequestsPerMinute, windowMs: 60_000 / factor, purpose: 'import-single' });
 	return windows;
 }

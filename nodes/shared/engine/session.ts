@@ -14,7 +14,7 @@ import { checkCancelled, waitFor } from './waiting';
  */
 export type AnswerReader<T> = (response: DestinationResponse) => T | undefined;
 
-const PURPOSE_WORDS: Record<RequestPurpose, string> = { discovery: 'a look-up', import: 'an import', 'import-single': 'an import', poll: 'a job status request' };
+const PURPOSE_WORDS: Record<RequestPurpose, string> = { discovery: 'a look-up', import: 'an import', 'import-single': 'an import', poll: 'a job status request', read: 'a read of the target', remove: 'a removal' };
 
 /** Debug log message of every request, with its timing (no contact data): tests check pacing from it. */
 export const REQUEST_LOG_MESSAGE = 'segment-export request';
@@ -30,7 +30,7 @@ export class Session {
 
 	retries = 0;
 
-	readonly requestsByPurpose: Record<RequestCount, number> = { discovery: 0, import: 0, 'import-single': 0, poll: 0, isolate: 0 };
+	readonly requestsByPurpose: Record<RequestCount, number> = { discovery: 0, import: 0, 'import-single': 0, poll: 0, read: 0, remove: 0, isolate: 0 };
 
 	readonly signal?: CancelSignal;
 

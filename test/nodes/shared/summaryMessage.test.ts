@@ -24,7 +24,7 @@ function summary(fields: Partial<ExportSummary>): ExportSummary {
 		jobIds: [],
 		truncatedValues: 0,
 		fieldsOmitted: {},
-		requestsByPurpose: { discovery: 0, import: 0, 'import-single': 0, poll: 0, isolate: 0 },
+		requestsByPurpose: { discovery: 0, import: 0, 'import-single': 0, poll: 0, read: 0, remove: 0, isolate: 0 },
 		rejectedByReason: {},
 		rejectedInFile: 0,
 		...fields,
