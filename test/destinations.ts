@@ -1,5 +1,8 @@
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import { readFileSync } from 'fs';
+import type { ICredentialDataDecryptedObject, IDataObject, IWorkflowBase } from 'n8n-workflow';
+import { join } from 'path';
 
+import { PACKAGE_ROOT } from './harness/package';
 import type { NodeSpec } from './harness/workflows';
 import { acCredentials, cmCredentials, ccCredentials, omnisendCredentials } from './harness/workflows';
 import { AC_BATCH_BASE_MS, AC_BULK_IMPORTS_PER_MINUTE, AC_IMPORT_MS_PER_CONTACT, AC_MAX_CONTACTS_PER_IMPORT, AC_REQUESTS_PER_SECOND } from './sandbox/activeCampaign';
@@ -200,3 +203,11 @@ export function destinationBySlug(slug: string): DestinationCase {
 
 /** The destinations processed as asynchronous jobs. */
 export const ASYNC_DESTINATIONS = DESTINATIONS.filter((destination) => destination.pollPath !== undefined);
+
+/** The exporter's parameters at version 2, as its scheduled example has them (pointing at the sandbox's default target). */
+export function parametersV2(destination: DestinationCase): IDataObject {
+	const workflow = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', `scheduled-${destination.slug}.json`), 'utf8')) as IWorkflowBase;
+	const node = workflow.nodes.find((candidate) => candidate.type === `n8n-nodes-segment-export.${destination.nodeType}`)!;
+	if (node.typeVersion !== 2) throw new Error(`examples/scheduled-${destination.slug}.json: the exporter is not at version 2`);
+	return node.parameters as IDataObject;
+}

@@ -50,6 +50,10 @@ interface WireContact {
 /** Milliseconds between looks at queued imports. */
 const POLL_INTERVAL_MS = 2000;
 
+/** Why Sync Mode Mirror is refused (shown in the node's Sync Mode description and in the error). */
+export const ACTIVE_CAMPAIGN_MIRROR_REFUSAL =
+	'ActiveCampaign documents no way to take a contact off a list without unsubscribing it: a list status of 2 records an unsubscribe that a later import does not undo, and its bulk delete removes contacts from the account. Use Sync Mode "Changed Only".';
+
 export class ActiveCampaignAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	readonly pollIntervalMs = POLL_INTERVAL_MS;
 
@@ -58,10 +62,7 @@ export class ActiveCampaignAdapter extends EnvelopeAdapter implements Destinatio
 
 	// Sources: developers.activecampaign.com/reference/update-list-status-for-contact (status 2 = unsubscribed)
 	// and /reference/bulk-delete-contacts (a contact removed from its last list is deleted from the account).
-	readonly mirror = {
-		refused:
-			'ActiveCampaign documents no way to take a contact off a list without unsubscribing it: a list status of 2 records an unsubscribe that a later import does not undo, and its bulk delete removes contacts from the account. Use Sync Mode "Changed Only".',
-	};
+	readonly mirror = { refused: ACTIVE_CAMPAIGN_MIRROR_REFUSAL };
 
 	private customFields?: CustomFieldMatcher<ActiveCampaignField>;
 

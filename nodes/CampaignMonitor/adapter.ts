@@ -78,14 +78,15 @@ function isImportResult(value: unknown): value is ImportResult {
 	return isObject(value) && typeof value.TotalUniqueEmailsSubmitted === 'number' && (value.FailureDetails === undefined || Array.isArray(value.FailureDetails));
 }
 
+/** Why Sync Mode Mirror is refused (shown in the node's Sync Mode description and in the error). */
+export const CAMPAIGN_MONITOR_MIRROR_REFUSAL =
+	'Campaign Monitor\'s removal moves a subscriber to the list\'s Deleted state, and a later import refuses a deleted address unless it re-subscribes, which would also re-add people who unsubscribed. A contact who re-enters the segment could not be put back safely. Use Sync Mode "Changed Only".';
+
 export class CampaignMonitorAdapter extends EnvelopeAdapter implements DestinationAdapter {
 	// Sources: createsend-ruby/python subscriber.delete ("moves this subscriber to the Deleted state"); an
 	// import without Resubscribe refuses a deleted address (result code 205), and Resubscribe also re-adds
 	// people who unsubscribed or are suppressed (Campaign Monitor API: import subscribers).
-	readonly mirror = {
-		refused:
-			'Campaign Monitor\'s removal moves a subscriber to the list\'s Deleted state, and a later import refuses a deleted address unless it re-subscribes, which would also re-add people who unsubscribed. A contact who re-enters the segment could not be put back safely. Use Sync Mode "Changed Only".',
-	};
+	readonly mirror = { refused: CAMPAIGN_MONITOR_MIRROR_REFUSAL };
 
 	private customFields?: CustomFieldMatcher<CampaignMonitorCustomField>;
 

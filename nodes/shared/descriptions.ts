@@ -4,6 +4,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { DEFAULT_JOB_STALL_MS } from './engine/retryPolicy';
 import { DEFAULT_MAX_REJECTED_ITEMS, REJECTED_FILE_PROPERTY } from './engine/rejectedFile';
 import { DEFAULT_MAX_CONTACTS } from './engine/run';
+import { DEFAULT_MAX_REMOVAL_PERCENT } from './engine/sync';
 
 /** The acknowledgement Dynamics 365 Customer Insights asks for before personal data leaves: required, off by default. */
 export function privacyAcknowledgement(serviceName: string): INodeProperties {
@@ -184,4 +185,92 @@ export function listsCollection(options: { description: string; searchListMethod
 			},
 		],
 	};
+}
+
+/**
+ * Version 2's operations, as n8n's Remove Duplicates node has them: the export, or Reset Sync State,
+ * which empties this node's sync state once, in the run it is chosen for.
+ */
+const operationProperty: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	options: [
+		{ name: 'Export', value: 'export', action: 'Export contacts', description: 'Send the segment\'s contacts' },
+		{
+			name: 'Reset Sync State',
+			value: 'resetSyncState',
+			action: 'Reset sync state',
+			description: 'Forget what earlier runs sent (Changed Only, Mirror): the next export sends everything and removes nothing. Sends nothing.',
+		},
+	],
+	default: 'export',
+};
+
+/** Sync Mode and Dry Run; `mirrorRefusal` says why the service cannot mirror, where it cannot. */
+function syncProperties(serviceName: string, mirrorRefusal?: string): INodeProperties[] {
+	const modes = [
+		{ name: 'Upsert All', value: 'upsertAll', description: 'Send every contact on every run (no state kept)' },
+		{ name: 'Changed Only', value: 'changedOnly', description: 'Send only contacts that are new or whose data changed since the last run that confirmed them' },
+	];
+	if (!mirrorRefusal) {
+		modes.push({
+			name: 'Mirror',
+			value: 'mirror',
+			description: `Changed Only, plus take contacts this node added earlier out of the ${serviceName} target when they leave the segment (never as an opt-out)`,
+		});
+	}
+	return [
+		{
+			displayName: 'Sync Mode',
+			name: 'syncMode',
+			type: 'options',
+			noDataExpression: true,
+			options: modes,
+			default: 'upsertAll',
+			description: `How each run relates to the earlier ones. What earlier runs confirmed is kept with n8n's deduplication data for this node.${mirrorRefusal ? ` Mirror is not offered for ${serviceName}: ${mirrorRefusal}` : ''}`,
+		},
+		{
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to only work out what would be sent, left unchanged and removed, in a file on the Summary item, without writing anything to the service or to the sync state',
+			displayOptions: { show: { syncMode: ['changedOnly', 'mirror'] } },
+		},
+	];
+}
+
+/** Options of the Sync Modes, for exportOptions' `extra`. */
+export const syncOptions: INodeProperties[] = [
+	{
+		displayName: 'Full Re-send Every N Runs',
+		name: 'fullResendEvery',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 0,
+		description: 'With Changed Only or Mirror: every Nth run sends every contact again, repairing changes others made at the service. 0 never does.',
+	},
+	{
+		displayName: 'Max Removal (%)',
+		name: 'maxRemovalPercent',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 100 },
+		default: DEFAULT_MAX_REMOVAL_PERCENT,
+		description: 'Mirror refuses, before writing anything, to remove more than this share of the contacts it manages at the target in one run (an empty or partial input looks like everyone left)',
+	},
+];
+
+/**
+ * A version 2 exporter's properties: the operation first, then the export's own (shown for Export
+ * only) with Sync Mode and Dry Run placed before the options, which come last.
+ */
+export function withSyncModes(properties: INodeProperties[], serviceName: string, mirrorRefusal?: string): INodeProperties[] {
+	const forExport = (property: INodeProperties): INodeProperties => ({
+		...property,
+		displayOptions: { ...property.displayOptions, show: { ...property.displayOptions?.show, operation: ['export'] } },
+	});
+	const options = properties[properties.length - 1];
+	return [operationProperty, ...[...properties.slice(0, -1), ...syncProperties(serviceName, mirrorRefusal), options].map(forExport)];
 }

@@ -16,6 +16,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { TestCredentialsHelper } from './credentials';
+import { initDeduplication } from './deduplication';
 import { loadCredentialTypes, PackageNodeTypes } from './package';
 
 // n8n-core keeps instance settings under the user folder: keep them out of the home directory.
@@ -142,6 +143,7 @@ export interface RunOptions {
  */
 export async function runWorkflow(workflowData: IWorkflowBase | Pick<IWorkflowBase, 'nodes' | 'connections'>, options: RunOptions = {}): Promise<WorkflowRun> {
 	await binaryDataService();
+	await initDeduplication();
 	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(credentialTypes);
 	for (const [type, data] of Object.entries(options.credentials ?? {})) credentialsHelper.set(type, data);
 

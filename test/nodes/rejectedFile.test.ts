@@ -1,22 +1,11 @@
-import { readFileSync } from 'fs';
-import { join } from 'path';
-import type { IBinaryData, IDataObject, INodeExecutionData, INodeProperties, IWorkflowBase } from 'n8n-workflow';
+import type { IBinaryData, IDataObject, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import type { DestinationCase } from '../destinations';
-import { DESTINATIONS } from '../destinations';
+import { DESTINATIONS, parametersV2 } from '../destinations';
 import { csvRecords } from '../harness/csv';
 import { makeProfiles, useSandbox } from '../harness/fixtures';
-import { PACKAGE_ROOT, PackageNodeTypes } from '../harness/package';
+import { PackageNodeTypes } from '../harness/package';
 import { binaryDataService, runWorkflow } from '../harness/run';
 import { chain } from '../harness/workflows';
-
-/** The exporter's parameters at version 2, as its scheduled example has them (pointing at the sandbox's default target). */
-function parametersV2(destination: DestinationCase): IDataObject {
-	const workflow = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', `scheduled-${destination.slug}.json`), 'utf8')) as IWorkflowBase;
-	const node = workflow.nodes.find((candidate) => candidate.type === `n8n-nodes-segment-export.${destination.nodeType}`)!;
-	expect(node.typeVersion).toBe(2);
-	return node.parameters as IDataObject;
-}
 
 /** Addresses a spreadsheet would run as formulas, or that need quoting: each is invalid, so rejected before sending. */
 const TRICKY = ['=HYPERLINK("http://evil.example","click")', '+1+1', '-2+3,"x"', '@SUM(A1:A9)', 'two\nlines@', 'Zoë, "quoted"@example', '\tleading-tab@'];

@@ -1,8 +1,8 @@
 import type { INodeTypeBaseDescription, INodeTypeDescription } from 'n8n-workflow';
 
-import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, listsCollection, privacyAcknowledgementV2 } from '../../shared/descriptions';
+import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, listsCollection, privacyAcknowledgementV2, syncOptions, withSyncModes } from '../../shared/descriptions';
 import { autoMapCustomFieldsOption, customFieldsProperty, fieldMapNotice, fieldMapProperty, tagsProperty } from '../../shared/fields';
-import { ACTIVE_CAMPAIGN_FIELDS } from '../adapter';
+import { ACTIVE_CAMPAIGN_FIELDS, ACTIVE_CAMPAIGN_MIRROR_REFUSAL } from '../adapter';
 import { ACTIVE_CAMPAIGN_LIMITS } from '../limits';
 import { activeCampaignOptions, skipAutomationsProperty, tagWithSegmentsProperty } from '../options';
 
@@ -19,22 +19,25 @@ export function activeCampaignExportV2Description(baseDescription: INodeTypeBase
 		defaults: { name: 'ActiveCampaign Export' },
 		...exporterConnections,
 		credentials: [{ name: 'activeCampaignExportApi', required: true }],
-		properties: [
-			...privacyAcknowledgementV2('ActiveCampaign'),
-			listsCollection({
-				description: 'Lists every exported contact is subscribed to',
-				searchListMethod: 'searchLists',
-				idPlaceholder: '3',
-				idHint: 'The list\'s number: Lists → the list → its address ends in listid=3',
-			}),
-			skipAutomationsProperty,
-			tagWithSegmentsProperty,
-			tagsProperty,
-			emailFieldProperty(),
-			fieldMapNotice('ActiveCampaign', ACTIVE_CAMPAIGN_FIELDS),
-			fieldMapProperty('ActiveCampaign', ACTIVE_CAMPAIGN_FIELDS),
-			customFieldsProperty('getCustomFields'),
-			exportOptions(ACTIVE_CAMPAIGN_LIMITS.maxContactsPerRequest, [jobTimeoutOption, autoMapCustomFieldsOption, ...activeCampaignOptions]),
-		],
+		properties: withSyncModes(
+			[
+				...privacyAcknowledgementV2('ActiveCampaign'),
+				listsCollection({
+					description: 'Lists every exported contact is subscribed to',
+					searchListMethod: 'searchLists',
+					idPlaceholder: '3',
+					idHint: 'The list\'s number: Lists → the list → its address ends in listid=3',
+				}),
+				skipAutomationsProperty,
+				tagWithSegmentsProperty,
+				tagsProperty,
+				emailFieldProperty(),
+				fieldMapNotice('ActiveCampaign', ACTIVE_CAMPAIGN_FIELDS),
+				fieldMapProperty('ActiveCampaign', ACTIVE_CAMPAIGN_FIELDS),
+				customFieldsProperty('getCustomFields'),
+				exportOptions(ACTIVE_CAMPAIGN_LIMITS.maxContactsPerRequest, [...syncOptions, jobTimeoutOption, autoMapCustomFieldsOption, ...activeCampaignOptions]),
+			],
+			'ActiveCampaign', ACTIVE_CAMPAIGN_MIRROR_REFUSAL,
+		),
 	};
 }

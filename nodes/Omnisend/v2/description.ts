@@ -1,6 +1,6 @@
 import type { INodeTypeBaseDescription, INodeTypeDescription } from 'n8n-workflow';
 
-import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgementV2 } from '../../shared/descriptions';
+import { emailFieldProperty, exportOptions, exporterConnections, jobTimeoutOption, privacyAcknowledgementV2, syncOptions, withSyncModes } from '../../shared/descriptions';
 import { fieldMapNotice, fieldMapProperty, tagsProperty } from '../../shared/fields';
 import { OMNISEND_FIELDS } from '../adapter';
 import { OMNISEND_LIMITS } from '../limits';
@@ -19,22 +19,25 @@ export function omnisendExportV2Description(baseDescription: INodeTypeBaseDescri
 		defaults: { name: 'Omnisend Export' },
 		...exporterConnections,
 		credentials: [{ name: 'omnisendExportApi', required: true }],
-		properties: [
-			...privacyAcknowledgementV2('Omnisend'),
-			{
-				displayName: 'Omnisend has no lists: the audience is the tags each contact gets. Omnisend segments select contacts by these tags.',
-				name: 'audienceNotice',
-				type: 'notice',
-				default: '',
-			},
-			tagWithSegmentsProperty,
-			tagsProperty,
-			emailStatusProperty,
-			emailFieldProperty(),
-			fieldMapNotice('Omnisend', OMNISEND_FIELDS),
-			fieldMapProperty('Omnisend', OMNISEND_FIELDS),
-			customPropertiesProperty,
-			exportOptions(OMNISEND_LIMITS.maxContactsPerRequest, [jobTimeoutOption, ...omnisendOptions]),
-		],
+		properties: withSyncModes(
+			[
+				...privacyAcknowledgementV2('Omnisend'),
+				{
+					displayName: 'Omnisend has no lists: the audience is the tags each contact gets. Omnisend segments select contacts by these tags.',
+					name: 'audienceNotice',
+					type: 'notice',
+					default: '',
+				},
+				tagWithSegmentsProperty,
+				tagsProperty,
+				emailStatusProperty,
+				emailFieldProperty(),
+				fieldMapNotice('Omnisend', OMNISEND_FIELDS),
+				fieldMapProperty('Omnisend', OMNISEND_FIELDS),
+				customPropertiesProperty,
+				exportOptions(OMNISEND_LIMITS.maxContactsPerRequest, [...syncOptions, jobTimeoutOption, ...omnisendOptions]),
+			],
+			'Omnisend',
+		),
 	};
 }

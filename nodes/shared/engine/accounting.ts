@@ -73,6 +73,22 @@ export interface ExportSummary extends IDataObject {
 	rejectedFile?: { property: string; fileName: string; rows: number };
 	/** Segment Source's accounting, when its accounting item came in with the members. */
 	segmentSource?: SourceAccounting;
+	/** Part of skipped: contacts unchanged since the last run that confirmed them (Sync Modes). */
+	unchanged: number;
+	/** Managed contacts taken out of the target because they left the segment (Mirror); not part of `received`. */
+	removed: number;
+	/** The node's Sync Mode (version 2). */
+	syncMode?: string;
+	/** Managed contacts that left but could not be removed; they stay managed and are tried again next run (Mirror). */
+	notRemoved?: number;
+	/** Segment tags taken off contacts that left one segment but stay in another (Mirror, services that tag). */
+	staleTagsRemoved?: number;
+	/** The sync state's entries before and after the run (n8n's deduplication data for this node). */
+	syncState?: IDataObject;
+	/** A dry run: nothing was written; `plan` counts what the real run would do, `planFile` lists it. */
+	dryRun?: boolean;
+	plan?: IDataObject;
+	planFile?: { property: string; fileName: string; rows: number };
 	error?: string;
 }
 
@@ -112,15 +128,34 @@ function sourcePhrase(source: SourceAccounting): string {
  */
 export function summaryMessage(summary: ExportSummary, where: string, serviceName: string): string {
 	const parts: string[] = [];
-	if (summary.received === 0) parts.push(`Nothing to export to ${where}: no members came in`);
+	const plan = summary.dryRun ? summary.plan : undefined;
+	if (plan) {
+		const count = (key: string) => (typeof plan[key] === 'number' ? (plan[key] as number) : 0);
+		const sent = count('new') + count('changed') + count('resent');
+		parts.push(
+			`Dry run, nothing written: would send ${sent.toLocaleString('en-US')} of ${summary.received.toLocaleString('en-US')} to ${where} (${count('new').toLocaleString('en-US')} new, ${count('changed').toLocaleString('en-US')} changed` +
+				(count('resent') ? `, ${count('resent').toLocaleString('en-US')} unchanged sent again` : '') +
+				`), leave ${(count('unchanged') - count('resent')).toLocaleString('en-US')} unchanged` +
+				(summary.syncMode === 'mirror' ? `, remove ${plural(count('remove'), 'contact')} that left` + (count('removeTags') ? ` and ${plural(count('removeTags'), 'stale segment tag')}` : '') : '') +
+				(summary.planFile ? `; the plan is in file ${summary.planFile.fileName} on this item (binary "${summary.planFile.property}")` : ''),
+		);
+	} else if (summary.received === 0) parts.push(`Nothing to export to ${where}: no members came in`);
 	else parts.push(`Exported ${summary.exported.toLocaleString('en-US')} of ${summary.received.toLocaleString('en-US')} to ${where}`);
+	if (summary.removed || summary.notRemoved) {
+		parts.push(`removed ${plural(summary.removed, 'contact')} that left the segment` + (summary.notRemoved ? ` (${summary.notRemoved.toLocaleString('en-US')} could not be removed: tried again next run)` : ''));
+	}
+	if (summary.staleTagsRemoved) parts.push(`${plural(summary.staleTagsRemoved, 'stale segment tag')} removed`);
 	if (summary.rejected) {
 		const reasons = Object.entries(summary.rejectedByReason)
 			.sort((a, b) => b[1] - a[1])
 			.map(([reason, count]) => reasonPhrase(reason, count, serviceName));
 		parts.push(`${summary.rejected.toLocaleString('en-US')} rejected: ${reasons.join(', ')}`);
 	}
-	if (summary.skipped) parts.push(`${plural(summary.skipped, 'duplicate')} skipped`);
+	// Skipped = duplicates + unchanged (+ in a dry run, the contacts it plans to send).
+	const planned = plan ? ['new', 'changed', 'resent'].reduce((sum, key) => sum + (typeof plan[key] === 'number' ? (plan[key] as number) : 0), 0) : 0;
+	const duplicates = summary.skipped - summary.unchanged - planned;
+	if (summary.unchanged && !plan) parts.push(`${summary.unchanged.toLocaleString('en-US')} unchanged since the last run, skipped`);
+	if (duplicates) parts.push(`${plural(duplicates, 'duplicate')} skipped`);
 	if (summary.notSent) {
 		parts.push(
 			`${summary.notSent.toLocaleString('en-US')} not sent` +
@@ -179,7 +214,11 @@ export interface DropOrigin {
  */
 export class Ledger {
 	/** @param maxRejectedItems contacts listed as Rejected items before the rest go to the file (Infinity: all as items). */
-	constructor(readonly maxRejectedItems = Number.POSITIVE_INFINITY) {}
+	/** @param keepRows false for a pass that only counts (Sync Modes' diff pass): no items, no file. */
+	constructor(
+		readonly maxRejectedItems = Number.POSITIVE_INFINITY,
+		private readonly keepRows = true,
+	) {}
 
 	received = 0;
 
@@ -193,6 +232,12 @@ export class Ledger {
 
 	/** Part of notSent. */
 	unconfirmed = 0;
+
+	/** Part of skipped: unchanged since the last run that confirmed them (Sync Modes). */
+	unchanged = 0;
+
+	/** Part of skipped: a dry run's contacts, which it only plans for. */
+	planned = 0;
 
 	created: number | null = 0;
 
@@ -222,12 +267,22 @@ export class Ledger {
 			this.rejected++;
 			this.rejectedByReason[reason] = (this.rejectedByReason[reason] ?? 0) + 1;
 		}
+		if (!this.keepRows) return;
 		if (this.rejectedItems.length < this.maxRejectedItems) {
 			this.rejectedItems.push({ json: { email, reason, message }, pairedItem: { item: itemIndex } });
 			return;
 		}
 		this.rejectedFile ??= new RejectedFile();
 		this.rejectedFile.add({ email, reason, message, inputItem: itemIndex, batch: origin ? origin.batch + 1 : undefined, job: origin?.job });
+	}
+
+	/**
+	 * Records a contact skipped for the whole run's one reason (unchanged, or a dry run): counted, not
+	 * listed, so that a re-run of a million unchanged contacts does not list a million rows.
+	 */
+	skipQuietly(kind: 'unchanged' | 'planned'): void {
+		this.skipped++;
+		this[kind]++;
 	}
 
 	/** Records contacts the service took. Unknown created/updated counts make the totals unknown. */

@@ -109,6 +109,8 @@ export interface Batch {
 	resends?: number;
 	/** The service's job for this batch, once it took the batch as one. */
 	jobId?: string;
+	/** Each contact's sync state key (Sync Modes), recorded once the contact is confirmed exported. */
+	payloadKeys?: string[];
 }
 
 export interface BatchLimits {
@@ -122,6 +124,12 @@ export interface BatchLimits {
 export type StopReason = () => string | undefined;
 
 /**
+ * Sync Modes' say over each valid contact, once serialized: its state key when it goes out, or
+ * 'unchanged' (counted as skipped, no row) or 'planned' (a dry run: counted apart, no row).
+ */
+export type ContactAdmission = (email: string, wireForm: string, record: IDataObject) => string | 'unchanged' | 'planned';
+
+/**
  * Turns input records into batches that respect both the count and the byte limit, serializing
  * each contact when its batch is formed (never the whole input up front). Invalid and duplicate
  * e-mails and contacts the adapter cannot serialize are set aside in the ledger with a reason.
@@ -133,6 +141,7 @@ export async function* batchContacts(
 	ledger: Ledger,
 	limits: BatchLimits,
 	stopReason: StopReason = () => undefined,
+	admit?: ContactAdmission,
 ): AsyncGenerator<Batch> {
 	const seen = new Set<string>();
 	const roomForOne = limits.maxBytes - limits.envelopeBytes - 1;
@@ -171,12 +180,18 @@ export async function* batchContacts(
 			ledger.drop(email, 'field_too_long', `Input ${where}: the contact alone is larger than one ${adapter.serviceName} request allows`, itemIndex);
 			continue;
 		}
+		const admission = admit?.(email, json, record);
+		if (admission === 'unchanged' || admission === 'planned') {
+			ledger.skipQuietly(admission);
+			continue;
+		}
 		const added = bytes + (batch.json.length ? 1 : 0);
 		if (batch.json.length && (batch.json.length >= limits.maxCount || size + added >= limits.maxBytes)) {
 			yield batch;
 			batch = { index: batch.index + 1, emails: [], json: [], itemIndex: [], open: [] };
 			size = limits.envelopeBytes;
 		}
+		if (admission !== undefined) (batch.payloadKeys ??= []).push(admission);
 		size += bytes + (batch.json.length ? 1 : 0);
 		batch.open.push(batch.json.length);
 		batch.emails.push(email);

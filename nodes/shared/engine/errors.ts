@@ -48,6 +48,9 @@ export class StopFailure extends ExportFailure {
 	}
 }
 
+/** The node refuses to run as set (Mirror unavailable, the removal safety cap): checked before anything is written. */
+export class RefusalFailure extends StopFailure {}
+
 /**
  * The service may have processed the request but its answer could not be read (unexpected shape,
  * lost connection after sending, a cancel in flight): the contacts' fate is unknown, never success.

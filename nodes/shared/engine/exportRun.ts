@@ -55,6 +55,9 @@ export class ExportRun {
 	/** Why the run stopped early; undefined while it goes on. */
 	stop?: ExportFailure;
 
+	/** Told of contacts confirmed exported (positions into the batch's arrays): Sync Modes record them. */
+	onExported?: (batch: Batch, positions: readonly number[]) => void;
+
 	private lastLog = Date.now();
 
 	constructor(
@@ -103,6 +106,7 @@ export class ExportRun {
 	settle(batch: Batch, created: number | null, updated: number | null, failures: ContactFailure[]): void {
 		this.reject(batch, failures);
 		this.ledger.accept(batch.open.length, created, updated);
+		this.onExported?.(batch, batch.open);
 		this.release(batch);
 	}
 
@@ -122,6 +126,7 @@ export class ExportRun {
 					json: positions.map((position) => batch.json[position]),
 					itemIndex: positions.map((position) => batch.itemIndex[position]),
 					open: positions.map((_, at) => at),
+					...(batch.payloadKeys ? { payloadKeys: positions.map((position) => batch.payloadKeys![position]) } : {}),
 				};
 			});
 		this.release(batch);
@@ -180,6 +185,7 @@ export class ExportRun {
 		this.reject(batch, status.failures);
 		const processed = batch.open.filter((position) => !unprocessed.has(position));
 		this.ledger.accept(processed.length, status.created, status.updated);
+		this.onExported?.(batch, processed);
 		const resends = batch.resends ?? 0;
 		if (!this.stopped && resends < MAX_RESENDS && processed.length < batch.open.length && wireForms) {
 			const left = batch.open.flatMap((position, at) => (unprocessed.has(position) ? [at] : []));

@@ -44,19 +44,23 @@ export function csvCell(value: string | number | null | undefined): string {
 const CHUNK_CHARACTERS = 1 << 20;
 
 /**
- * Writes the rows as they come: each row is turned into CSV text at once and kept only as UTF-8
- * bytes (no row objects, no items), in chunks joined once when the file is stored.
+ * A CSV file written as its rows come: each row is turned into CSV text at once and kept only as
+ * UTF-8 bytes (no row objects, no items), in chunks joined once when the file is stored.
  */
-export class RejectedFile {
+export class CsvFile {
 	rows = 0;
 
 	private readonly chunks: Buffer[] = [];
-	private pending = `${REJECTED_FILE_COLUMNS.join(',')}\r\n`;
+	private pending: string;
 	private bytes = 0;
 
-	add(row: RejectedRow): void {
+	constructor(columns: readonly string[]) {
+		this.pending = `${columns.join(',')}\r\n`;
+	}
+
+	addCells(cells: ReadonlyArray<string | number | null | undefined>): void {
 		this.rows++;
-		this.pending += `${[row.email, row.reason, row.message, row.inputItem, row.batch, row.job].map(csvCell).join(',')}\r\n`;
+		this.pending += `${cells.map(csvCell).join(',')}\r\n`;
 		if (this.pending.length >= CHUNK_CHARACTERS) this.flush();
 	}
 
@@ -77,13 +81,24 @@ export class RejectedFile {
 	}
 }
 
+/** The contacts not exported beyond "Max Rejected Items". */
+export class RejectedFile extends CsvFile {
+	constructor() {
+		super(REJECTED_FILE_COLUMNS);
+	}
+
+	add(row: RejectedRow): void {
+		this.addCells([row.email, row.reason, row.message, row.inputItem, row.batch, row.job]);
+	}
+}
+
 /** The file's name: the node's name made file-safe, the same on every run. */
-export function rejectedFileName(nodeName: string): string {
+export function rejectedFileName(nodeName: string, suffix = 'rejected'): string {
 	const base = nodeName
 		.normalize('NFKD')
 		.replace(/[\u0300-\u036f]/g, '')
 		.toLowerCase()
 		.replace(/[^a-z0-9]+/g, '-')
 		.replace(/^-+|-+$/g, '');
-	return `${base || 'export'}-rejected.csv`;
+	return `${base || 'export'}-${suffix}.csv`;
 }

@@ -2,23 +2,28 @@ import { createHash } from 'crypto';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { AdapterFactory, DestinationAdapter, SerializeContext } from '../adapter';
+import type { AdapterFactory, DestinationAdapter, RequestSender, SerializeContext } from '../adapter';
 import { ContactRejection } from '../adapter';
 import { usesOAuth2 } from '../transport';
 import type { ExportSummary, LongValuePolicy } from './accounting';
-import { sourceAccountingOf, summaryMessage } from './accounting';
-import type { MemberFileReader } from './batching';
+import { Ledger, sourceAccountingOf, summaryMessage } from './accounting';
+import type { BatchLimits, ContactAdmission, InputRecord, MemberFileReader } from './batching';
 import { batchContacts, countRecords, recordsOfItems, utf8Length } from './batching';
-import { asExportFailure, CancelledFailure, ExportFailure } from './errors';
+import { asExportFailure, CancelledFailure, ExportFailure, RefusalFailure } from './errors';
 import { ExportRun } from './exportRun';
 import { followJobs } from './jobs';
 import { isMemberFile, memberFileCount, MEMBER_FILE_PROPERTY } from './memberFiles';
 import type { RateWindow } from './rateLimiter';
 import { pacerFor, WindowPacer } from './rateLimiter';
-import { DEFAULT_MAX_REJECTED_ITEMS, REJECTED_FILE_MIME_TYPE, REJECTED_FILE_PROPERTY, rejectedFileName } from './rejectedFile';
+import { CsvFile, DEFAULT_MAX_REJECTED_ITEMS, REJECTED_FILE_MIME_TYPE, REJECTED_FILE_PROPERTY, rejectedFileName } from './rejectedFile';
 import { DEFAULT_JOB_STALL_MS } from './retryPolicy';
+import type { RemovalWork } from './removals';
+import { sendRemovals } from './removals';
 import { Session } from './session';
 import { submitBatches } from './submission';
+import type { DiffContact, SyncSettings } from './sync';
+import { keepsState, mirrorOf, planSync, readSyncSettings, stateAfter, SyncPlan, UPSERT_ALL } from './sync';
+import { SyncKeys, SyncStateStore } from './syncState';
 
 /** Dynamics 365 Customer Insights exports at most this many profiles; users can lower or raise it per node. */
 export const DEFAULT_MAX_CONTACTS = 1_000_000;
@@ -33,11 +38,18 @@ export interface ExportSettings {
 	jobStallMs?: number;
 	/** Contacts not exported listed as Rejected items; the rest go to the Rejected file. Undefined: all as items. */
 	maxRejectedItems?: number;
+	/** Sync Modes (version 2); Upsert All keeps no state. */
+	sync: SyncSettings;
 }
 
 /** Identifies the account for pacing without keeping any secret in memory in clear. */
 function accountKey(adapter: DestinationAdapter, secret: string, factor: number): string {
 	return createHash('sha256').update(`${adapter.credentialType}\n${adapter.baseUrl}\n${secret}\n${factor}`).digest('hex');
+}
+
+/** Identifies the account in the sync state: the same whatever the rate limit factor (a new key starts a new history). */
+function stateAccountKey(adapter: DestinationAdapter, secret: string): string {
+	return createHash('sha256').update(`${adapter.credentialType}\n${adapter.baseUrl}\n${secret}`).digest('hex');
 }
 
 /** The account's published limits as rate windows, sped up by the credential's rate limit factor. */
@@ -53,7 +65,7 @@ function limitsOf(adapter: DestinationAdapter, factor: number): RateWindow[] {
 }
 
 /** The engine's Long Values policy, applied to the limits of the destination's one table (`limits.fieldLimits`). */
-function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettings, run: ExportRun): SerializeContext {
+function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettings, ledger: Ledger): SerializeContext {
 	const limits = adapter.limits.fieldLimits;
 	const tooLong = (label: string, size: string, limit: string) =>
 		new ContactRejection('field_too_long', `Field "${label}" has ${size}; ${adapter.serviceName} keeps at most ${limit}`);
@@ -62,7 +74,7 @@ function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettin
 			const maxLength = limits[field]?.maxLength;
 			if (maxLength === undefined || value.length <= maxLength) return value;
 			if (settings.longValues === 'truncate') {
-				run.ledger.truncatedValues++;
+				ledger.truncatedValues++;
 				return value.slice(0, maxLength);
 			}
 			throw tooLong(label, `${value.length} characters`, `${maxLength}`);
@@ -71,13 +83,13 @@ function serializeContextFor(adapter: DestinationAdapter, settings: ExportSettin
 			const maxItems = limits[field]?.maxItems;
 			if (maxItems === undefined || values.length <= maxItems) return values;
 			if (settings.longValues === 'truncate') {
-				run.ledger.truncatedValues++;
+				ledger.truncatedValues++;
 				return values.slice(0, maxItems);
 			}
 			throw tooLong(label, `${values.length} entries`, `${maxItems} entries`);
 		},
 		omit(field: string): void {
-			run.ledger.fieldsOmitted[field] = (run.ledger.fieldsOmitted[field] ?? 0) + 1;
+			ledger.fieldsOmitted[field] = (ledger.fieldsOmitted[field] ?? 0) + 1;
 		},
 	};
 }
@@ -121,23 +133,72 @@ export async function runExport(
 
 	// Step 1, checks: a failure here fails the node with nothing sent. With no contact at all there is
 	// nothing to check: the node answers with a zero Summary (so Respond to Webhook always answers)
-	// without asking the service anything.
-	try {
-		if (received > 0) await adapter.prepare(async (request, purpose) => await session.fetch(request, purpose));
-	} catch (error) {
+	// without asking the service anything — except in Mirror, where an empty segment means everyone left.
+	const { sync } = settings;
+	const send: RequestSender = async (request, purpose) => await session.fetch(request, purpose);
+	const nothingSent = (error: unknown): NodeOperationError => {
 		// The adapter's own checks already speak to the user; failures of the requests are explained here.
-		if (!(error instanceof ExportFailure)) throw new NodeOperationError(node, error as Error, { description: (error as { description?: string }).description });
-		throw new NodeOperationError(node, `Could not reach ${adapter.serviceName}: ${error.message}`, { description: `${error.description ? `${error.description} ` : ''}Nothing was sent.` });
+		if (error instanceof NodeOperationError) return error;
+		if (error instanceof RefusalFailure) return new NodeOperationError(node, error.message, { description: error.description });
+		if (!(error instanceof ExportFailure)) return new NodeOperationError(node, error as Error, { description: (error as { description?: string }).description });
+		return new NodeOperationError(node, `Could not reach ${adapter.serviceName}: ${error.message}`, { description: `${error.description ? `${error.description} ` : ''}Nothing was sent.` });
+	};
+	try {
+		if (sync.mode === 'mirror') mirrorOf(adapter);
+		if (received > 0 || sync.mode === 'mirror') await adapter.prepare(send);
+	} catch (error) {
+		throw nothingSent(error);
 	}
 
 	const run = new ExportRun(adapter, session, logger, settings.maxRejectedItems);
-	const envelopeBytes = utf8Length(adapter.buildBatchRequest('', 0).body ?? '');
-	const batches = batchContacts(recordsOfItems(items, adapter.emailField, memberFileReader(context)), adapter, serializeContextFor(adapter, settings, run), run.ledger, {
+	const batchLimits = {
 		maxCount: Math.min(settings.batchSize, adapter.limits.maxContactsPerRequest),
 		maxBytes: adapter.limits.maxBytesPerRequest,
-		envelopeBytes,
-	}, () => (run.stopped ? (run.stop?.message ?? 'the export stopped') : undefined))[Symbol.asyncIterator]();
+		envelopeBytes: utf8Length(adapter.buildBatchRequest('', 0).body ?? ''),
+	};
+	const records = () => recordsOfItems(items, adapter.emailField, memberFileReader(context));
 	logger.info(`${adapter.serviceName} export: ${received} contacts received`);
+
+	// Sync Modes: the diff against the state, the target's members read (Mirror) and the safety cap,
+	// all before anything is written to the service.
+	let plan: SyncPlan | undefined;
+	const store = new SyncStateStore(context.helpers, node);
+	if (keepsState(sync)) {
+		plan = new SyncPlan(new SyncKeys(stateAccountKey(adapter, accountSecret), adapter.target), sync);
+		const scratch = new Ledger(0, false);
+		const forEachContact = async (visit: (contact: DiffContact) => void) => {
+			const admit = (email: string, wireForm: string, record: IDataObject) => {
+				visit({ email, wireForm, record });
+				return 'planned' as const;
+			};
+			for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, admit)) {
+				// Every contact is only visited: no batch is formed.
+			}
+		};
+		try {
+			await planSync(plan, forEachContact, store, adapter, send);
+		} catch (error) {
+			throw nothingSent(error);
+		}
+		const removals = plan.departed.length ? `, ${plan.departed.length} managed contacts left the segment` : '';
+		logger.info(`${adapter.serviceName} export: sync state read: ${plan.counts.new} new, ${plan.counts.changed} changed, ${plan.counts.unchanged} unchanged${removals}${plan.fullResend ? ' (full re-send)' : ''}`);
+	}
+	const removesStaleTags = sync.mode === 'mirror' && !('refused' in adapter.mirror) && adapter.mirror.removesStaleTags;
+	if (plan && sync.dryRun) return await dryRun(context, run, plan, records, serializeContextFor(adapter, settings, run.ledger), batchLimits, received, startedAt, removesStaleTags);
+
+	const currentPlan = plan;
+	const admit: ContactAdmission | undefined = currentPlan
+		? (email, wireForm, record) => {
+				const key = currentPlan.keys.payload(email, wireForm);
+				if (!currentPlan.fullResend && currentPlan.known.has(key)) return 'unchanged';
+				if (removesStaleTags) currentPlan.noteStaleTags(email, record);
+				return key;
+			}
+		: undefined;
+	if (currentPlan) run.onExported = (batch, positions) => currentPlan.confirm(batch, positions);
+	const batches = batchContacts(records(), adapter, serializeContextFor(adapter, settings, run.ledger), run.ledger, batchLimits, () => (run.stopped ? (run.stop?.message ?? 'the export stopped') : undefined), admit)[
+		Symbol.asyncIterator
+	]();
 
 	// Steps 2 and 3, submission and job following: jobs are followed during submission where that
 	// costs imports nothing, otherwise once it ends; after a stop, jobs already submitted are still
@@ -169,7 +230,118 @@ export async function runExport(
 	await guard(async () => {
 		for (let next = await batches.next(); !next.done; next = await batches.next()) run.notSent(next.value);
 	});
-	return await outputs(context, run, received, startedAt);
+
+	// Step 5 (Sync Modes): removals once the upserts are done, then the state: what this run confirmed.
+	const report = plan ? await finishSync(run, plan, store, following) : undefined;
+	return await outputs(context, run, received, startedAt, plan ? { plan, report } : undefined);
+}
+
+/** Sync Modes' part of the outputs: the plan, and what the real run did or the dry run would do. */
+interface SyncOutcome {
+	plan: SyncPlan;
+	report?: SyncReport;
+	dryRun?: { counts: DryRunCounts; file: CsvFile };
+}
+
+/** A dry run's figures: contacts of the segment by what the real run would do, and the removals. */
+interface DryRunCounts extends IDataObject {
+	new: number;
+	changed: number;
+	unchanged: number;
+	/** Unchanged contacts the run would send anyway (Full Re-send Every N Runs is due). */
+	resent: number;
+	remove: number;
+	removeTags: number;
+	rejected: number;
+}
+
+/**
+ * Dry Run: the real run's passes without a single write. Contacts are classified against the state
+ * as the real run would send them, the removals listed, and everything put in a CSV file on the
+ * Summary item (email, action, detail). The state is not changed: the probe put it back.
+ */
+async function dryRun(
+	context: IExecuteFunctions,
+	run: ExportRun,
+	plan: SyncPlan,
+	records: () => AsyncIterable<InputRecord>,
+	serializeContext: SerializeContext,
+	batchLimits: BatchLimits,
+	received: number,
+	startedAt: number,
+	removesStaleTags: boolean,
+): Promise<INodeExecutionData[][]> {
+	const file = new CsvFile(PLAN_FILE_COLUMNS);
+	const counts: DryRunCounts = { new: 0, changed: 0, unchanged: 0, resent: 0, remove: 0, removeTags: 0, rejected: 0 };
+	const admit: ContactAdmission = (email, wireForm, record) => {
+		const action = plan.classify(email, wireForm);
+		counts[action]++;
+		if (action !== 'unchanged' && removesStaleTags) plan.noteStaleTags(email, record);
+		if (action === 'unchanged' && plan.fullResend) counts.resent++;
+		file.addCells([email, action, action === 'unchanged' && plan.fullResend ? 'sent again: a full re-send is due' : '']);
+		return action === 'unchanged' && !plan.fullResend ? 'unchanged' : 'planned';
+	};
+	for await (const _ of batchContacts(records(), run.adapter, serializeContext, run.ledger, batchLimits, undefined, admit)) {
+		// Every contact is only classified: no batch is formed.
+	}
+	if (plan.settings.mode === 'mirror') {
+		for (const member of plan.departed) file.addCells([member.email, 'remove', 'left the segment']);
+		for (const [tag, emails] of plan.staleTags) for (const email of emails) file.addCells([email, 'remove_tag', tag]);
+		counts.remove = plan.departed.length;
+		counts.removeTags = plan.staleTagCount;
+	}
+	counts.rejected = run.ledger.rejected;
+	context.logger.info(`${run.adapter.serviceName} dry run: ${counts.new} new, ${counts.changed} changed, ${counts.unchanged} unchanged, ${counts.remove} to remove; nothing written`);
+	return await outputs(context, run, received, startedAt, { plan, dryRun: { counts, file } });
+}
+
+/** Binary property of a dry run's Summary item holding its plan, and the plan file's columns. */
+export const PLAN_FILE_PROPERTY = 'plan';
+const PLAN_FILE_COLUMNS = ['email', 'action', 'detail'];
+
+/** What Sync Modes add to the Summary. */
+interface SyncReport {
+	removed: number;
+	notRemoved: number;
+	staleTagsRemoved: number;
+	entriesBefore: number;
+	entriesAfter?: number;
+	fullResend: boolean;
+	stateError?: string;
+}
+
+/**
+ * Mirror's removals (only after a run that did not stop: a partial segment must not look like
+ * departures), then the state: entries the probe found, minus contacts removed, plus contacts
+ * confirmed exported. A failure to store it is reported, not thrown: the accounting stands, and the
+ * next run sends again what it cannot tell is unchanged.
+ */
+async function finishSync(run: ExportRun, plan: SyncPlan, store: SyncStateStore, following: { intervalMs: number; stallMs: number }): Promise<SyncReport> {
+	const { adapter, session } = run;
+	const report: SyncReport = { removed: 0, notRemoved: 0, staleTagsRemoved: 0, entriesBefore: plan.entriesBefore, fullResend: plan.fullResend };
+	let removed: string[] = [];
+	const work: RemovalWork[] = [];
+	if (plan.departed.length) work.push({ members: plan.departed, scope: { kind: 'departed', segmentTags: [...plan.segmentTags] } });
+	for (const [tag, emails] of plan.staleTags) work.push({ members: emails.map((email) => ({ email })), scope: { kind: 'staleTag', tag } });
+	if (work.length && run.stopped) report.notRemoved = plan.departed.length;
+	else if (work.length) {
+		const result = await sendRemovals(session, mirrorOf(adapter), adapter.serviceName, work, following);
+		removed = result.removed;
+		report.removed = result.departedRemoved;
+		report.staleTagsRemoved = result.staleTagsRemoved;
+		report.notRemoved = result.failed.length;
+		if (result.stop) run.stopWith(asExportFailure(result.stop, adapter.serviceName));
+		run.progress();
+	}
+	const completed = !run.stopped && run.ledger.notSent === 0;
+	const next = stateAfter(plan, removed, completed);
+	try {
+		await store.replace(next);
+		report.entriesAfter = next.size;
+	} catch (error) {
+		report.stateError = (error as Error).message;
+	}
+	return report;
 }
 
 /**
@@ -188,7 +360,7 @@ function memberFileReader(context: IExecuteFunctions): MemberFileReader {
 }
 
 /** The Summary and Rejected outputs, or the node's error with the counts when the run stopped without Continue On Fail. */
-async function outputs(context: IExecuteFunctions, run: ExportRun, received: number, startedAt: number): Promise<INodeExecutionData[][]> {
+async function outputs(context: IExecuteFunctions, run: ExportRun, received: number, startedAt: number, sync?: SyncOutcome): Promise<INodeExecutionData[][]> {
 	const { ledger, adapter, session } = run;
 	const targetName = adapter.targetName?.trim() || adapter.target;
 	const summary: ExportSummary = {
@@ -216,7 +388,23 @@ async function outputs(context: IExecuteFunctions, run: ExportRun, received: num
 		requestsByPurpose: { ...session.requestsByPurpose },
 		rejectedByReason: { ...ledger.rejectedByReason },
 		rejectedInFile: ledger.rejectedFile?.rows ?? 0,
+		unchanged: ledger.unchanged,
+		removed: sync?.report?.removed ?? 0,
 	};
+	if (sync) {
+		summary.syncMode = sync.plan.settings.mode;
+		if (sync.report) {
+			const { report } = sync;
+			summary.notRemoved = report.notRemoved;
+			summary.staleTagsRemoved = report.staleTagsRemoved;
+			summary.syncState = { entriesBefore: report.entriesBefore, entriesAfter: report.entriesAfter ?? null, fullResend: report.fullResend, ...(report.stateError ? { error: report.stateError } : {}) };
+		}
+		if (sync.dryRun) {
+			summary.dryRun = true;
+			summary.plan = sync.dryRun.counts;
+			summary.planFile = { property: PLAN_FILE_PROPERTY, fileName: rejectedFileName(context.getNode().name, 'dry-run'), rows: sync.dryRun.file.rows };
+		}
+	}
 	const fileName = rejectedFileName(context.getNode().name);
 	if (ledger.rejectedFile) summary.rejectedFile = { property: REJECTED_FILE_PROPERTY, fileName, rows: ledger.rejectedFile.rows };
 	const source = sourceAccountingOf(context.getInputData());
@@ -236,12 +424,23 @@ async function outputs(context: IExecuteFunctions, run: ExportRun, received: num
 		}
 	}
 	const summaryItem: INodeExecutionData = { json: summary, pairedItem: { item: 0 } };
+	// Files are stored through n8n's binary data helpers: on disk (or wherever n8n keeps binary data), out of the saved execution's data.
 	if (ledger.rejectedFile) {
-		// Stored through n8n's binary data helpers: on disk (or wherever n8n keeps binary data), out of the saved execution's data.
 		summaryItem.binary = { [REJECTED_FILE_PROPERTY]: await context.helpers.prepareBinaryData(ledger.rejectedFile.content(), fileName, REJECTED_FILE_MIME_TYPE) };
 		ledger.rejectedFile = undefined;
 	}
+	if (sync?.dryRun && summary.planFile) {
+		summaryItem.binary = { ...summaryItem.binary, [PLAN_FILE_PROPERTY]: await context.helpers.prepareBinaryData(sync.dryRun.file.content(), summary.planFile.fileName, REJECTED_FILE_MIME_TYPE) };
+	}
 	return [[summaryItem], ledger.rejectedItems];
+}
+
+/** Operation Reset Sync State: empties this node's sync state (one DELETE) and sends nothing. */
+async function resetSyncState(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const cleared = await new SyncStateStore(context.helpers, context.getNode()).reset();
+	context.logger.info(`Sync state reset: ${cleared} entries cleared`);
+	const message = `Sync state reset: ${cleared.toLocaleString('en-US')} entries cleared. The next export sends every contact and removes nothing.`;
+	return [[{ json: { operation: 'resetSyncState', entriesCleared: cleared, message }, pairedItem: { item: 0 } }], []];
 }
 
 /**
@@ -250,6 +449,7 @@ async function outputs(context: IExecuteFunctions, run: ExportRun, received: num
  */
 export async function executeExport(this: IExecuteFunctions, createAdapter: AdapterFactory): Promise<INodeExecutionData[][]> {
 	const node = this.getNode();
+	if (node.typeVersion >= 2 && this.getNodeParameter('operation', 0, 'export') === 'resetSyncState') return await resetSyncState(this);
 	if (this.getNodeParameter('privacyAcknowledged', 0, false) !== true) {
 		throw new NodeOperationError(node, 'Confirm that this personal data may be sent before running the export', {
 			description: 'Turn on the node\'s data privacy acknowledgement. Nothing was sent.',
@@ -264,6 +464,7 @@ export async function executeExport(this: IExecuteFunctions, createAdapter: Adap
 		jobStallMs: typeof options.jobTimeoutMinutes === 'number' ? options.jobTimeoutMinutes * 60_000 : undefined,
 		// Version 1 lists every contact not exported as an item, as documented; version 2 lists the first ones and files the rest.
 		maxRejectedItems: node.typeVersion >= 2 ? (typeof options.maxRejectedItems === 'number' ? options.maxRejectedItems : DEFAULT_MAX_REJECTED_ITEMS) : undefined,
+		sync: node.typeVersion >= 2 ? readSyncSettings(this, options) : UPSERT_ALL,
 	};
 	if (!Number.isInteger(settings.batchSize) || settings.batchSize < 1) {
 		throw new NodeOperationError(node, 'Option "Batch Size" must be a whole number of at least 1');

@@ -5,6 +5,7 @@ import { ContactRejection } from '../../../nodes/shared/adapter';
 import type { ExportSummary } from '../../../nodes/shared/engine/accounting';
 import * as packedBatch from '../../../nodes/shared/engine/packedBatch';
 import { csvCell } from '../../../nodes/shared/engine/rejectedFile';
+import { UPSERT_ALL } from '../../../nodes/shared/engine/sync';
 import type { ExportSettings } from '../../../nodes/shared/engine/run';
 import { runExport } from '../../../nodes/shared/engine/run';
 import { csvRecords, parseCsv } from '../../harness/csv';
@@ -62,7 +63,7 @@ function fakeAdapter(overrides: Partial<DestinationAdapter>): DestinationAdapter
 	} as DestinationAdapter;
 }
 
-const settings: ExportSettings = { maxContacts: 1000, batchSize: 1000, longValues: 'reject' as const, rateLimitFactor: 1000 };
+const settings: ExportSettings = { maxContacts: 1000, batchSize: 1000, longValues: 'reject' as const, rateLimitFactor: 1000, sync: UPSERT_ALL };
 const items = (count: number) => Array.from({ length: count }, (_, index) => ({ json: { email: `p${index}@example.com`, name: `P${index}` } }));
 
 async function summaryOf(adapter: DestinationAdapter, input: INodeExecutionData[], continueOnFail = true) {

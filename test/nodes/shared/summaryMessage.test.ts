@@ -27,6 +27,8 @@ function summary(fields: Partial<ExportSummary>): ExportSummary {
 		requestsByPurpose: { discovery: 0, import: 0, 'import-single': 0, poll: 0, read: 0, remove: 0, isolate: 0 },
 		rejectedByReason: {},
 		rejectedInFile: 0,
+		unchanged: 0,
+		removed: 0,
 		...fields,
 	};
 }

@@ -1,0 +1,219 @@
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { DestinationAdapter, MirrorSupport, RequestSender, TargetMember } from '../adapter';
+import type { Batch } from './batching';
+import { RefusalFailure } from './errors';
+import type { SyncKeys, SyncStateStore } from './syncState';
+
+export type SyncMode = 'upsertAll' | 'changedOnly' | 'mirror';
+
+/** How an export syncs with what earlier runs sent (node version 2). */
+export interface SyncSettings {
+	mode: SyncMode;
+	/** Work out and report what would be sent and removed, write nothing (state included). */
+	dryRun: boolean;
+	/** Every Nth run sends everything again, repairing drift (0: never). */
+	fullResendEvery: number;
+	/** Mirror refuses to remove more than this percentage of the target's managed contacts in one run. */
+	maxRemovalPercent: number;
+}
+
+export const DEFAULT_MAX_REMOVAL_PERCENT = 10;
+
+export const UPSERT_ALL: SyncSettings = { mode: 'upsertAll', dryRun: false, fullResendEvery: 0, maxRemovalPercent: DEFAULT_MAX_REMOVAL_PERCENT };
+
+/** Whether the run keeps and reads a sync state. */
+export function keepsState(settings: SyncSettings): boolean {
+	return settings.mode !== 'upsertAll';
+}
+
+/** Summary `unchanged`'s reason. */
+export const UNCHANGED_REASON = 'unchanged since the last run that confirmed it (Sync Mode)';
+
+/** The segment names of a member (Segment Source's `segments` field), trimmed. */
+export function segmentsOf(record: IDataObject): string[] {
+	const segments = record.segments;
+	if (!Array.isArray(segments)) return [];
+	return segments.filter((segment): segment is string => typeof segment === 'string' && segment.trim() !== '').map((segment) => segment.trim());
+}
+
+/** One contact of the segment, as the diff pass saw it. */
+export interface DiffContact {
+	email: string;
+	wireForm: string;
+	record: IDataObject;
+}
+
+/**
+ * What this run will do relative to the sync state: which contacts to send, who left, and the
+ * figures the Summary (or the dry run) reports. Built before anything is written.
+ */
+export class SyncPlan {
+	/** Entries of the state this run's keys found; the state holds exactly these after the probe. */
+	known = new Set<string>();
+
+	/** This run sends every contact (first run, or Full Re-send Every N Runs is due). */
+	fullResend = false;
+
+	/** Changed-only runs since the last full send, before this one. */
+	runsSinceFull = 0;
+
+	readonly counts = { new: 0, changed: 0, unchanged: 0 };
+
+	/** Managed contacts at the target that left the segment (Mirror). */
+	departed: TargetMember[] = [];
+
+	/** Managed contacts, in the segment or at the target. */
+	managed = 0;
+
+	/** Every segment name of this run's members: the segment tags the node may have set. */
+	readonly segmentTags = new Set<string>();
+
+	entriesBefore = 0;
+
+	/** Stale segment tags to remove: tag → addresses of managed contacts that stay but left that segment. */
+	readonly staleTags = new Map<string, string[]>();
+
+	/** Keys of contacts confirmed exported during this run (`p…` and `e…`). */
+	readonly confirmed: string[] = [];
+
+	constructor(
+		readonly keys: SyncKeys,
+		readonly settings: SyncSettings,
+	) {}
+
+	/** Whether a contact goes out (new, changed, or a full re-send). */
+	sends(email: string, wireForm: string): boolean {
+		return this.fullResend || !this.known.has(this.keys.payload(email, wireForm));
+	}
+
+	/** How a contact stands: 'new' (not sent to this target before), 'changed' or 'unchanged'. */
+	classify(email: string, wireForm: string): 'new' | 'changed' | 'unchanged' {
+		if (this.known.has(this.keys.payload(email, wireForm))) return 'unchanged';
+		return this.known.has(this.keys.contact(email)) ? 'changed' : 'new';
+	}
+
+	/** Notes the stale segment tags of a managed contact that stays (services that remove them). */
+	noteStaleTags(email: string, record: IDataObject): void {
+		if (!this.known.has(this.keys.contact(email))) return;
+		const now = new Set(segmentsOf(record));
+		for (const tag of this.segmentTags) {
+			if (now.has(tag)) continue;
+			let emails = this.staleTags.get(tag);
+			if (!emails) this.staleTags.set(tag, (emails = []));
+			emails.push(email);
+		}
+	}
+
+	get staleTagCount(): number {
+		let count = 0;
+		for (const emails of this.staleTags.values()) count += emails.length;
+		return count;
+	}
+
+	/** Records a batch's contacts at `positions` as confirmed exported (carried by the batch as payload keys). */
+	confirm(batch: Batch, positions: readonly number[]): void {
+		if (!batch.payloadKeys) return;
+		for (const position of positions) this.confirmed.push(batch.payloadKeys[position], this.keys.contact(batch.emails[position]));
+	}
+}
+
+/**
+ * Builds the plan: one pass over the segment for its keys, the target's members read (Mirror), one
+ * probe of the state, the safety cap. Nothing is written to the destination.
+ */
+export async function planSync(
+	plan: SyncPlan,
+	forEachContact: (visit: (contact: DiffContact) => void) => Promise<void>,
+	store: SyncStateStore,
+	adapter: DestinationAdapter,
+	send: RequestSender,
+): Promise<void> {
+	const { keys, settings } = plan;
+	plan.entriesBefore = await store.entries();
+	const payloadKeys: string[] = [];
+	const contactKeys: string[] = [];
+	await forEachContact(({ email, wireForm, record }) => {
+		payloadKeys.push(keys.payload(email, wireForm));
+		contactKeys.push(keys.contact(email));
+		for (const segment of segmentsOf(record)) plan.segmentTags.add(segment);
+	});
+
+	// Mirror: the target's contacts that are not in the segment are the candidates for removal.
+	const candidates: Array<{ member: TargetMember; key: string }> = [];
+	if (settings.mode === 'mirror') {
+		const mirror = mirrorOf(adapter);
+		const inSegment = new Set(contactKeys);
+		const listed = new Set<string>();
+		for await (const page of mirror.readMembers(send, [...plan.segmentTags])) {
+			for (const member of page) {
+				const key = keys.contact(member.email.toLowerCase());
+				if (inSegment.has(key) || listed.has(key)) continue;
+				listed.add(key);
+				candidates.push({ member, key });
+			}
+		}
+	}
+
+	const runKeys = settings.fullResendEvery > 0 ? Array.from({ length: settings.fullResendEvery }, (_, index) => keys.run(index + 1)) : [];
+	plan.known = await store.probe([...payloadKeys, ...contactKeys, ...candidates.map((candidate) => candidate.key), ...runKeys]);
+
+	for (let index = 0; index < payloadKeys.length; index++) {
+		if (plan.known.has(payloadKeys[index])) plan.counts.unchanged++;
+		else if (plan.known.has(contactKeys[index])) plan.counts.changed++;
+		else plan.counts.new++;
+		if (plan.known.has(contactKeys[index])) plan.managed++;
+	}
+	plan.runsSinceFull = runKeys.filter((key) => plan.known.has(key)).length;
+	plan.fullResend = settings.fullResendEvery > 0 && plan.runsSinceFull + 1 >= settings.fullResendEvery;
+
+	plan.departed = candidates.filter((candidate) => plan.known.has(candidate.key)).map((candidate) => candidate.member);
+	plan.managed += plan.departed.length;
+	const allowed = Math.floor((plan.managed * settings.maxRemovalPercent) / 100);
+	if (plan.departed.length > allowed) {
+		throw new RefusalFailure(
+			`Mirror would remove ${plan.departed.length.toLocaleString('en-US')} of the ${plan.managed.toLocaleString('en-US')} contacts this node manages at ${adapter.serviceName} ${adapter.targetName?.trim() || adapter.target} (${((plan.departed.length / plan.managed) * 100).toFixed(1)} %), more than the ${settings.maxRemovalPercent} % allowed`,
+			'Nothing was sent. If the segment really shrank that much, raise Options → Max Removal (%) for one run, or check the segment\'s input first (an empty or partial input looks like everyone left).',
+		);
+	}
+}
+
+/** The adapter's Mirror support, or the node's refusal naming why the service cannot mirror. */
+export function mirrorOf(adapter: DestinationAdapter): MirrorSupport {
+	if ('refused' in adapter.mirror) throw new RefusalFailure(`Sync Mode "Mirror" is not available for ${adapter.serviceName}: ${adapter.mirror.refused}`, 'Nothing was sent.');
+	return adapter.mirror;
+}
+
+/**
+ * The state after a real run: what the probe found, minus the contacts removed, plus what this run
+ * confirmed; the run counter advances only after a complete changed-only run and restarts after a
+ * complete full one.
+ */
+export function stateAfter(plan: SyncPlan, removedEmails: readonly string[], completed: boolean): Set<string> {
+	const { keys, settings } = plan;
+	const next = new Set(plan.known);
+	for (const email of removedEmails) next.delete(keys.contact(email));
+	for (const key of plan.confirmed) next.add(key);
+	if (settings.fullResendEvery > 0 && completed) {
+		for (let count = 1; count <= settings.fullResendEvery; count++) next.delete(keys.run(count));
+		if (!plan.fullResend) for (let count = 1; count <= plan.runsSinceFull + 1; count++) next.add(keys.run(count));
+	}
+	return next;
+}
+
+/** The Sync Mode settings of a version 2 node. */
+export function readSyncSettings(context: IExecuteFunctions, options: IDataObject): SyncSettings {
+	const node = context.getNode();
+	const mode = context.getNodeParameter('syncMode', 0, 'upsertAll') as string;
+	if (mode !== 'upsertAll' && mode !== 'changedOnly' && mode !== 'mirror') throw new NodeOperationError(node, `Parameter "Sync Mode" has an unknown value "${mode}"`);
+	const fullResendEvery = options.fullResendEvery ?? 0;
+	if (typeof fullResendEvery !== 'number' || !Number.isInteger(fullResendEvery) || fullResendEvery < 0) {
+		throw new NodeOperationError(node, 'Option "Full Re-send Every N Runs" must be a whole number of at least 0');
+	}
+	const maxRemovalPercent = options.maxRemovalPercent ?? DEFAULT_MAX_REMOVAL_PERCENT;
+	if (typeof maxRemovalPercent !== 'number' || !(maxRemovalPercent >= 0 && maxRemovalPercent <= 100)) {
+		throw new NodeOperationError(node, 'Option "Max Removal (%)" must be a number from 0 to 100');
+	}
+	return { mode, dryRun: mode !== 'upsertAll' && context.getNodeParameter('dryRun', 0, false) === true, fullResendEvery, maxRemovalPercent };
+}

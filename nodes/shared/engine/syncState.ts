@@ -1,0 +1,93 @@
+import { createHash } from 'crypto';
+import type { ICheckProcessedOptions, IExecuteFunctions, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/**
+ * The sync state lives in n8n's own database through the deduplication helpers (the only store n8n
+ * gives a community node; it works across queue-mode workers and survives restarts): one row per
+ * node (scope 'node', keyed by the node's id, so a renamed node keeps it and a copied one starts
+ * afresh), holding an md5 of each entry. Entries are opaque strings made here:
+ * - `e…` a contact this node exported to this target (Mirror's "managed"; new versus changed),
+ * - `p…` a contact with the exact wire form last confirmed (unchanged if found again),
+ * - `r…` one changed-only run since the last full send (for Full Re-send Every N Runs).
+ * Each key covers the account and the target, so another account or list starts with no history.
+ */
+export class SyncKeys {
+	private readonly scope: string;
+
+	constructor(account: string, target: string) {
+		this.scope = `${account}\n${target}`;
+	}
+
+	/** 96 bits of SHA-256: no two of a few million entries collide in practice, and keys stay short in memory. */
+	private digest(kind: string, text: string): string {
+		return `${kind}${createHash('sha256').update(`${this.scope}\n${kind}\n${text}`).digest('base64').slice(0, 16)}`;
+	}
+
+	contact(email: string): string {
+		return this.digest('e', email);
+	}
+
+	payload(email: string, wireForm: string): string {
+		return this.digest('p', `${email}\n${wireForm}`);
+	}
+
+	run(count: number): string {
+		return this.digest('r', String(count));
+	}
+}
+
+const ENTRIES: ICheckProcessedOptions = { mode: 'entries' };
+
+/**
+ * The node's row of n8n's deduplication store, used as a set. n8n 2.41 has no check-only call (a
+ * check records what it did not know), so `probe` puts the row back right after: it then holds the
+ * entries the probe found and nothing new, and what this run confirms is added at the end. A run
+ * that crashes in between leaves the state as it found it, minus entries this input no longer uses.
+ */
+export class SyncStateStore {
+	constructor(
+		private readonly helpers: IExecuteFunctions['helpers'],
+		private readonly node: INode,
+	) {}
+
+	async entries(): Promise<number> {
+		return await this.guard('read', async () => await this.helpers.getProcessedDataCount('node', ENTRIES));
+	}
+
+	/** The keys the state holds, out of `keys`; afterwards the state holds exactly those. */
+	async probe(keys: string[]): Promise<Set<string>> {
+		const { processed } = await this.guard('read', async () => await this.helpers.checkProcessedAndRecord(keys, 'node', ENTRIES));
+		const known = processed as string[];
+		await this.replace(known);
+		return new Set(known);
+	}
+
+	/** Makes the state hold exactly `keys` (one DELETE, then one INSERT of the row). */
+	async replace(keys: Iterable<string>): Promise<void> {
+		await this.guard('write', async () => {
+			await this.helpers.clearAllProcessedItems('node', ENTRIES);
+			const all = [...keys];
+			if (all.length) await this.helpers.checkProcessedAndRecord(all, 'node', ENTRIES);
+		});
+	}
+
+	/** Empties the state; returns how many entries it held. */
+	async reset(): Promise<number> {
+		const held = await this.entries();
+		await this.guard('write', async () => await this.helpers.clearAllProcessedItems('node', ENTRIES));
+		return held;
+	}
+
+	private async guard<T>(what: 'read' | 'write', step: () => Promise<T>): Promise<T> {
+		try {
+			return await step();
+		} catch (error) {
+			throw new NodeOperationError(this.node, `Could not ${what} this node's sync state in n8n's database: ${(error as Error).message}`, {
+				description:
+					'The sync state is kept with n8n\'s deduplication data, per node. Another run of this node changing it at the same moment (two runs at once) can cause this: run it again. ' +
+					(what === 'read' ? 'Nothing was sent.' : 'Contacts already sent are upserted again next time, so re-running is safe.'),
+			});
+		}
+	}
+}
