@@ -80,7 +80,7 @@ export class InMemoryDeduplicator implements IDataDeduplicator {
 		this.rows.set(key, JSON.stringify(stored));
 	}
 
-	async clearAllProcessedItems(scope: DeduplicationScope, contextData: ICheckProcessedContextData): Promise<void> {
+	async clearAllProcessedItems(scope: DeduplicationScope, contextData: ICheckProcessedContextData, _options?: ICheckProcessedOptions): Promise<void> {
 		this.calls.clear++;
 		this.rows.delete(InMemoryDeduplicator.key(scope, contextData));
 	}
