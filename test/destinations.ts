@@ -37,6 +37,8 @@ export interface DestinationCase {
 	stored(sandbox: Sandbox): string[];
 	/** A 200 poll answer saying the job ended without a result (its documented terminal failure), if the service has one. */
 	failedJobAnswer?: unknown;
+	/** Whether the node offers Sync Mode Mirror for this service. */
+	mirror?: boolean;
 	/** Name in file names, the benchmarks and the e2e suite: examples/scheduled-<slug>.json. */
 	slug: 'campaign-monitor' | 'constant-contact' | 'active-campaign' | 'omnisend';
 	/** Contacts at the default target, from the control API's state. */
@@ -61,6 +63,8 @@ export interface DestinationCase {
 		replacedPlatformSeconds: number;
 		/** Milliseconds at scale 1 for `requests` imports, the last one of `lastBatchContacts`. */
 		floorMs(requests: number, lastBatchContacts: number): number;
+		/** Mirror: milliseconds at scale 1 for `reads` pages of the target and `removals` removal requests, at their limits. */
+		mirrorFloorMs?(reads: number, removals: number): number;
 	};
 }
 

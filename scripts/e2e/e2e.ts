@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { join } from 'path';
 
 import type { SandboxState } from '../../test/destinations';
-import { DESTINATIONS } from '../../test/destinations';
+import { DESTINATIONS, parametersV2 } from '../../test/destinations';
+import type { DestinationCase } from '../../test/destinations';
 import { csvRecords } from '../../test/harness/csv';
 import { CACHE, freePort, importExamples, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from './n8nRuntime';
 
@@ -92,6 +93,122 @@ function rejectedFileCheck(userFolder: string, summaryItem: { json: Record<strin
 	return { ok, detail: `Rejected output ${rejectedItems} items; rejectedInFile ${inFile} of ${notExported} not exported; file ${id ? `${id.split(':')[0]} id, ${rows === undefined ? 'not found on disk' : `${records.length} rows read from disk`}` : 'none'}` };
 }
 
+/** Profiles of the sync runs: enough that 1 % and 0.5 % are whole contacts. */
+const SYNC_PROFILES = 400;
+
+/** The sync runs' segment as a CSV file under n8n's readable folder: `changed` get a new first name, `left` are not in it. */
+function writeSyncSegment(file: string, changed: number[] = [], left: number[] = []): void {
+	const rows = ['email,firstName,lastName,ordersCount'];
+	for (let index = 0; index < SYNC_PROFILES; index++) {
+		if (left.includes(index)) continue;
+		rows.push(`sync.${index}@example.com,${changed.includes(index) ? `Changed${index}` : `First${index}`},Sync,${index % 7}`);
+	}
+	writeFileSync(file, `${rows.join('\n')}\n`);
+}
+
+/**
+ * Read/Write Files (the segment's CSV) → Segment Source v2 (one segment holding every row, Member
+ * File output) → the exporter v2 with the scheduled example's parameters and a Sync Mode; written
+ * to n8n's folder for import. Each `n8n execute` is a new n8n process: the state outlives it.
+ */
+function syncWorkflow(userFolder: string, destination: DestinationCase, csv: string, syncMode: string): { id: string; file: string; exporter: string } {
+	const id = `SegExpSync${destination.slug.replace(/-/g, '').slice(0, 6)}`.padEnd(16, '0').slice(0, 16);
+	const exporter = `${destination.serviceName} Export`;
+	const segment = {
+		name: 'Sync test',
+		conditions: {
+			options: { caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 },
+			conditions: [{ id: 'c0a80101-0000-4000-8000-0000000000aa', leftValue: '={{ $json.ordersCount }}', rightValue: 0, operator: { type: 'number', operation: 'gte' } }],
+			combinator: 'and',
+		},
+	};
+	const workflow = {
+		id,
+		name: `Sync ${destination.serviceName}`,
+		nodes: [
+			{ id: `${id}-1`, name: 'Run now', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: `${id}-2`, name: 'Read Segment', type: 'n8n-nodes-base.readWriteFile', typeVersion: 1.1, position: [220, 0], parameters: { operation: 'read', fileSelector: csv, options: {} } },
+			{
+				id: `${id}-3`,
+				name: 'Segment Source',
+				type: `${PACKAGE}.segmentSource`,
+				typeVersion: 2,
+				position: [440, 0],
+				parameters: { source: 'file', segments: { segment: [segment] }, options: { outputMode: 'memberFile' } },
+			},
+			{
+				id: `${id}-4`,
+				name: exporter,
+				type: `${PACKAGE}.${destination.nodeType}`,
+				typeVersion: 2,
+				position: [660, 0],
+				parameters: { ...parametersV2(destination), syncMode },
+				credentials: JSON.parse(readFileSync(join(ROOT, 'examples', `scheduled-${destination.slug}.json`), 'utf8')).nodes.find((node: { type: string }) => node.type.endsWith('Export')).credentials,
+			},
+		],
+		connections: {
+			'Run now': { main: [[{ node: 'Read Segment', type: 'main', index: 0 }]] },
+			'Read Segment': { main: [[{ node: 'Segment Source', type: 'main', index: 0 }]] },
+			'Segment Source': { main: [[{ node: exporter, type: 'main', index: 0 }]] },
+		},
+		settings: {},
+	};
+	const file = join(userFolder, `sync-${destination.slug}.json`);
+	writeFileSync(file, JSON.stringify(workflow, null, 2));
+	return { id, file, exporter };
+}
+
+/** One sync run with `n8n execute`: the exporter's Summary and the import contacts the sandbox took meanwhile. */
+async function syncRun(userFolder: string, sandboxUrl: string, destination: DestinationCase, workflow: { id: string; exporter: string }) {
+	const before = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as unknown[]).length;
+	const run = n8nCommand(userFolder, ['execute', `--id=${workflow.id}`, '--rawOutput']);
+	const requests = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as Array<{ service: string; path: string; method: string; contacts: number }>).slice(before);
+	const imports = requests.filter((request) => request.service === destination.key && request.path.includes(destination.importPath));
+	const summary = rawOutput(run.stdout)?.data.resultData.runData[workflow.exporter]?.[0]?.data.main[0][0]?.json ?? {};
+	return { status: run.status, output: run.status === 0 ? '' : (run.stderr || run.stdout).slice(-1200), summary, imports: imports.length, importedContacts: imports.reduce((sum, request) => sum + request.contacts, 0), requests };
+}
+
+/**
+ * Sync Modes in the real n8n: export N, re-run unchanged (no import), change 1 % and drop 0.5 %
+ * (exactly those upserts, and with Mirror exactly those removals). The state lives in n8n's SQLite
+ * between `n8n execute` processes.
+ */
+async function syncChecks(userFolder: string, sandboxUrl: string): Promise<void> {
+	const folder = join(userFolder, '.n8n-files');
+	mkdirSync(folder, { recursive: true });
+	for (const destination of DESTINATIONS) {
+		const csv = join(folder, `sync-${destination.slug}.csv`);
+		const mode = 'changedOnly';
+		const workflow = syncWorkflow(userFolder, destination, csv, mode);
+		const imported = n8nCommand(userFolder, ['import:workflow', `--input=${workflow.file}`]);
+		if (imported.status !== 0) {
+			check(`sync ${destination.slug}`, false, `import failed: ${(imported.stderr || imported.stdout).slice(-600)}`);
+			continue;
+		}
+		progress(`Sync Mode ${mode}, ${destination.slug}: export ${SYNC_PROFILES}, re-run, change 1 % and drop 0.5 %`);
+		writeSyncSegment(csv);
+		const first = await syncRun(userFolder, sandboxUrl, destination, workflow);
+		const again = await syncRun(userFolder, sandboxUrl, destination, workflow);
+		const changed = [10, 111, 222, 333];
+		writeSyncSegment(csv, changed, [5, 6]);
+		const third = await syncRun(userFolder, sandboxUrl, destination, workflow);
+		const failed = [first, again, third].find((run) => run.status !== 0);
+		check(
+			`sync ${mode} ${destination.slug}`,
+			!failed &&
+				first.summary.exported === SYNC_PROFILES &&
+				again.imports === 0 &&
+				again.summary.unchanged === SYNC_PROFILES &&
+				third.importedContacts === changed.length &&
+				third.summary.exported === changed.length &&
+				third.summary.unchanged === SYNC_PROFILES - changed.length - 2,
+			failed
+				? `exit ${failed.status}: ${failed.output}`
+				: `run 1 exported ${String(first.summary.exported)}; re-run: ${again.imports} imports, ${String(again.summary.unchanged)} unchanged; 1 % changed, 0.5 % left: ${third.imports} imports of ${third.importedContacts} contacts, Summary exported ${String(third.summary.exported)}, unchanged ${String(third.summary.unchanged)}, state ${JSON.stringify(third.summary.syncState)}`,
+		);
+	}
+}
+
 async function postProfiles(url: string, profiles: unknown[]): Promise<Response> {
 	return await fetch(`${url}/webhook/segment-export`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ profiles }) });
 }
@@ -99,6 +216,8 @@ async function postProfiles(url: string, profiles: unknown[]): Promise<Response>
 async function main(): Promise<void> {
 	const { userFolder, installed } = prepareN8n();
 	check('install as the README documents', true, installed);
+	// n8n 2.x reads files only under N8N_RESTRICT_FILE_ACCESS_TO, given in the .env file n8n loads from its working directory.
+	writeFileSync(join(userFolder, '.env'), `N8N_RESTRICT_FILE_ACCESS_TO=${join(userFolder, '.n8n-files')}\n`);
 	progress(`Starting the destination sandbox (limits × ${SCALE})`);
 	const sandbox = await startSandboxProcess(SCALE);
 	let n8n: Awaited<ReturnType<typeof startN8n>> | undefined;
@@ -174,6 +293,8 @@ async function main(): Promise<void> {
 					: `exit ${run.status}: ${(run.stderr || run.stdout).slice(-1500)}`,
 			);
 		}
+
+		await syncChecks(userFolder, sandbox.url);
 
 		progress('Activating the webhook example and starting n8n');
 		const publish = n8nCommand(userFolder, ['publish:workflow', '--id=SegExpWebhook001']);
