@@ -5,11 +5,27 @@ import { useSandbox } from '../harness/fixtures';
 const NEWSLETTER = '6f1c2a10-0000-4000-8000-000000000001';
 const VIP = '6f1c2a10-0000-4000-8000-000000000002';
 
+interface ContactJson {
+	contact_id: string;
+	email_address: { address: string; permission_to_send: string };
+	list_memberships?: string[];
+}
+
+/** The answer fields these tests look at (contacts, activities, errors). */
+interface Answer {
+	contacts: ContactJson[];
+	_links?: { next: { href: string } };
+	activity_id: string;
+	state: string;
+	error_key?: string;
+	[key: string]: unknown;
+}
+
 /** The endpoints Sync Mode Mirror uses: GET /contacts and POST /activities/remove_list_memberships (v3 swagger). */
 describe('Constant Contact sandbox: list members and removal from lists', () => {
 	const sandbox = useSandbox();
 	/** One request; a throttled one (4 a second, scaled) is sent again shortly unless `once`. */
-	const call = async (method: string, pathAndQuery: string, body?: unknown, once = false): Promise<{ status: number; body: Record<string, any> }> => {
+	const call = async (method: string, pathAndQuery: string, body?: unknown, once = false): Promise<{ status: number; body: Answer }> => {
 		const { baseUrl } = sandbox().endpoints.constantContact;
 		const token = sandbox().constantContact.issueTokens().access_token;
 		const response = await fetch(`${baseUrl}${pathAndQuery}`, {
@@ -17,7 +33,7 @@ describe('Constant Contact sandbox: list members and removal from lists', () => 
 			headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
 			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
 		});
-		const answer = { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, any> };
+		const answer = { status: response.status, body: (await response.json().catch(() => undefined)) as Answer };
 		if (answer.status === 429 && !once) {
 			await new Promise((resolve) => setTimeout(resolve, 25));
 			return await call(method, pathAndQuery, body);
@@ -43,10 +59,10 @@ describe('Constant Contact sandbox: list members and removal from lists', () => 
 		expect(first.status).toBe(200);
 		expect(first.body.contacts).toHaveLength(3);
 		expect(first.body.contacts[0]).toMatchObject({ contact_id: expect.any(String), email_address: { address: 'm0@example.com', permission_to_send: 'implicit' } });
-		const href = first.body._links.next.href as string;
+		const href = first.body._links!.next.href;
 		expect(href).toMatch(/^\/v3\/contacts\?cursor=[\w-]+$/);
 		const second = await call('GET', href.replace('/v3', ''));
-		const third = await call('GET', (second.body._links.next.href as string).replace('/v3', ''));
+		const third = await call('GET', second.body._links!.next.href.replace('/v3', ''));
 		expect(third.body.contacts).toHaveLength(1);
 		expect(third.body._links).toBeUndefined();
 		const read = [...first.body.contacts, ...second.body.contacts, ...third.body.contacts].map((contact) => contact.email_address.address);
@@ -58,14 +74,14 @@ describe('Constant Contact sandbox: list members and removal from lists', () => 
 		sandbox().constantContact.seed('vip@example.com', 'implicit', [VIP]);
 		sandbox().constantContact.seed('gone@example.com', 'unsubscribed', []);
 		const both = await call('GET', `/contacts?lists=${NEWSLETTER},${VIP}&limit=500&include=list_memberships`);
-		expect(both.body.contacts.map((contact: any) => contact.email_address.address).sort()).toEqual(['news@example.com', 'vip@example.com']);
+		expect(both.body.contacts.map((contact) => contact.email_address.address).sort()).toEqual(['news@example.com', 'vip@example.com']);
 		expect(both.body.contacts[0].list_memberships).toEqual([NEWSLETTER]);
-		expect((await call('GET', '/contacts?status=unsubscribed')).body.contacts.map((contact: any) => contact.email_address.address)).toEqual(['gone@example.com']);
+		expect((await call('GET', '/contacts?status=unsubscribed')).body.contacts.map((contact) => contact.email_address.address)).toEqual(['gone@example.com']);
 		const lists26 = Array.from({ length: 26 }, () => randomUUID()).join(',');
 		for (const query of [`lists=${lists26}`, 'lists=not-a-uuid', 'limit=501', 'limit=0', 'limit=abc', 'status=gone', 'include=everything', 'offset=5', 'cursor=bm9wZQ']) {
 			const refused = await call('GET', `/contacts?${query}`);
 			expect([query, refused.status]).toEqual([query, 400]);
-			expect(refused.body[0]).toMatchObject({ error_key: expect.any(String), error_message: expect.any(String) });
+			expect((refused.body as unknown as Answer[])[0]).toMatchObject({ error_key: expect.any(String), error_message: expect.any(String) });
 		}
 	});
 

@@ -1,6 +1,13 @@
 import { useSandbox } from '../harness/fixtures';
 import { OMNISEND_TAG_REQUESTS_PER_MINUTE, OMNISEND_TEST_API_KEY, OMNISEND_UNTAG_MS, OMNISEND_VERSION } from './omnisend';
 
+/** The answer fields these tests look at. */
+interface Answer {
+	contacts: Array<{ email: string; [key: string]: unknown }>;
+	paging: { hasMore: boolean; cursors: { after: string | null } };
+	[key: string]: unknown;
+}
+
 /** The endpoints Sync Mode Mirror uses: GET /contacts?tag= and DELETE /contacts/tags (contacts OpenAPI 2026-03-15). */
 describe('Omnisend sandbox: contacts by tag and tag removal', () => {
 	// At the published speed: the 60-a-minute window must not slide away during the test.
@@ -12,7 +19,7 @@ describe('Omnisend sandbox: contacts by tag and tag removal', () => {
 			body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
 		});
 		const text = await response.text();
-		return { status: response.status, text, body: (text ? JSON.parse(text) : undefined) as Record<string, any> };
+		return { status: response.status, text, body: (text ? JSON.parse(text) : undefined) as Answer };
 	};
 	const seed = (count: number, tags: string[], prefix = 'm') => {
 		for (let index = 0; index < count; index++) sandbox().omnisend.seed(`${prefix}${index}@example.com`, 'subscribed', undefined, tags);
@@ -27,11 +34,11 @@ describe('Omnisend sandbox: contacts by tag and tag removal', () => {
 		expect(first.body.contacts).toHaveLength(2);
 		expect(first.body.contacts[0]).toMatchObject({ id: expect.any(String), email: expect.stringMatching(/^m\d@example\.com$/), identifiers: [{ type: 'email' }], status: 'subscribed', tags: ['VIP'] });
 		expect(first.body.paging).toMatchObject({ hasMore: true, limit: 2, cursors: { after: expect.any(String), before: null } });
-		const emails: string[] = first.body.contacts.map((contact: any) => contact.email);
+		const emails: string[] = first.body.contacts.map((contact) => contact.email);
 		let paging = first.body.paging;
 		while (paging.hasMore) {
 			const next = await call('GET', `/contacts?tag=VIP&limit=2&after=${paging.cursors.after}`);
-			emails.push(...next.body.contacts.map((contact: any) => contact.email));
+			emails.push(...next.body.contacts.map((contact) => contact.email));
 			paging = next.body.paging;
 		}
 		expect(paging.cursors.after).toBeNull();
