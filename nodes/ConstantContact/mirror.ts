@@ -158,7 +158,7 @@ function removalResult(activity: RemovalActivity, members: readonly TargetMember
 	for (const error of errors) {
 		const message = typeof error === 'string' ? error : isObject(error) && typeof error.message === 'string' ? error.message : '';
 		const text = message.toLowerCase();
-		const position = members.findIndex((member, index) => !named.has(index) && ((member.id && text.includes(member.id.toLowerCase())) || text.includes(member.email)));
+		const position = members.findIndex((member, index) => !named.has(index) && ((member.id && mentions(text, member.id.toLowerCase())) || mentions(text, member.email)));
 		if (position < 0) {
 			unnamed++;
 			continue;
@@ -172,4 +172,15 @@ function removalResult(activity: RemovalActivity, members: readonly TargetMember
 		return { state: 'failed', message: `Constant Contact could not take ${Math.max(counted, failures.length + unnamed)} contacts out of the lists and does not say which` };
 	}
 	return { state: 'done', failures };
+}
+
+/** Whether `text` names `token` as a whole word: "a@x.io" is not named by "ba@x.io". */
+function mentions(text: string, token: string): boolean {
+	for (let at = text.indexOf(token); at >= 0; at = text.indexOf(token, at + 1)) {
+		const before = text[at - 1];
+		// A dot may end the sentence, not the address when more follows it ("a@x.io.au").
+		const after = text.slice(at + token.length, at + token.length + 2);
+		if ((before === undefined || !/[\w.%+@-]/.test(before)) && !/^([\w%+@-]|\.\w)/.test(after)) return true;
+	}
+	return false;
 }

@@ -578,7 +578,7 @@ export class ConstantContactSandbox implements ServiceModule {
 						}
 						return contact;
 					})
-				: this.contacts().filter((contact) => source.list_ids!.some((id) => contact.lists.has(id)));
+				: this.contacts().filter((contact) => source.list_ids!.some((id) => contact.lists.has(id)) && !parsed.data.exclude?.contact_ids.includes(contact.contact_id));
 			// Only memberships change: permission_to_send (the opt-out) is never touched.
 			for (const contact of chosen) for (const id of listIds) contact?.lists.delete(id);
 			activity.state = 'completed';

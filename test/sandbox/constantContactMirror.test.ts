@@ -116,6 +116,15 @@ describe('Constant Contact sandbox: list members and removal from lists', () => 
 		expect(sandbox().constantContact.contacts()[0].lists.has(NEWSLETTER)).toBe(true);
 	});
 
+	test('remove_list_memberships by source list, with exclude: the excluded contact stays', async () => {
+		seedList(3, [NEWSLETTER, VIP]);
+		const [kept, ...others] = sandbox().constantContact.contacts();
+		const accepted = await call('POST', '/activities/remove_list_memberships', { source: { list_ids: [VIP] }, list_ids: [NEWSLETTER], exclude: { contact_ids: [kept.contact_id] } });
+		expect((await waitForActivity(accepted.body.activity_id)).state).toBe('completed');
+		expect(kept.lists.has(NEWSLETTER)).toBe(true);
+		expect(others.map((contact) => [...contact.lists])).toEqual([[VIP], [VIP]]);
+	});
+
 	test('remove_list_memberships validates its body as the swagger states it: up to 500 contact ids, one source, list_ids required (≤ 50), exclude only with list or all-contacts sources', async () => {
 		const ids = (count: number) => Array.from({ length: count }, () => randomUUID());
 		const refusals: unknown[] = [

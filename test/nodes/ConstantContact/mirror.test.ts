@@ -151,6 +151,10 @@ describe('Constant Contact Mirror: removal from lists', () => {
 			failures: [{ position: 2, message: 'Constant Contact: C@example.com could not be removed' }],
 		});
 		expect(await poll(ok({ state: 'completed', activity_errors: ['Something went wrong'], status: { error_count: 1 } }))).toMatchObject({ state: 'failed' });
+		// An address inside a longer one does not name it.
+		expect(await poll(ok({ state: 'completed', activity_errors: ['xa@example.com. not found'], status: { error_count: 1 } }))).toMatchObject({ state: 'failed' });
+		expect(await poll(ok({ state: 'completed', activity_errors: ['a@example.com.au not found'], status: { error_count: 1 } }))).toMatchObject({ state: 'failed' });
+		expect(await poll(ok({ state: 'completed', activity_errors: ['Contact a@example.com. not found'] }))).toMatchObject({ state: 'done', failures: [{ position: 0 }] });
 		expect(await poll(ok({ state: 'completed', activity_errors: ['contact_id id-a not found'], status: { error_count: 2 } }))).toMatchObject({ state: 'failed', message: expect.stringContaining('2 contacts') });
 	});
 
