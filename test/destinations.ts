@@ -11,6 +11,15 @@ import { CC_ACTIVITY_BASE_MS, CC_IMPORT_MS_PER_CONTACT, CC_REQUESTS_PER_SECOND }
 import { OMNISEND_BATCH_BASE_MS, OMNISEND_MAX_ITEMS_PER_BATCH, OMNISEND_MS_PER_ITEM, OMNISEND_REQUESTS_PER_MINUTE } from './sandbox/omnisend';
 import type { Sandbox } from './sandbox/server';
 
+const CM_LIST = 'cm-list-newsletter';
+const CC_LIST = '6f1c2a10-0000-4000-8000-000000000001';
+const AC_LIST = 1;
+/**
+ * Omnisend has no lists: the default target is a fixed tag. Given both as the version 2 parameter and
+ * as the version 1 option (each version drops the other's), so every export to the default target carries it.
+ */
+export const OMNISEND_TARGET_TAG = 'n8n-sandbox';
+
 /** The sandbox's state as its control API answers it (another process: the benchmarks, the e2e suite). */
 export type SandboxState = Record<string, Record<string, unknown>>;
 
@@ -33,8 +42,14 @@ export interface DestinationCase {
 	/** Path fragments of the bulk import and, for asynchronous services, of the job status requests. */
 	importPath: string;
 	pollPath?: string;
-	/** E-mail addresses now at the destination's target. */
+	/** E-mail addresses now at the destination's default target (its list, or carrying its tag): removals show here. */
 	stored(sandbox: Sandbox): string[];
+	/** Whether the node offers Sync Mode Mirror for this service (removal without an opt-out). */
+	mirror: boolean;
+	/** Whether the contact opted out at the service (unsubscribed, suppressed): a removal must never make it so. */
+	optedOut(sandbox: Sandbox, email: string): boolean;
+	/** Puts a contact into the default target directly, as another tool would (Mirror must leave it alone). */
+	addElsewhere(sandbox: Sandbox, email: string): void;
 	/** A 200 poll answer saying the job ended without a result (its documented terminal failure), if the service has one. */
 	failedJobAnswer?: unknown;
 	/** Whether the node offers Sync Mode Mirror for this service. */
@@ -88,10 +103,14 @@ export const DESTINATIONS: DestinationCase[] = [
 		nodeType: 'campaignMonitorExport',
 		credentialType: 'campaignMonitorExportApi',
 		credentialRef: cmCredentials,
-		parameters: { privacyAcknowledged: true, list: { __rl: true, mode: 'id', value: 'cm-list-newsletter' } },
+		parameters: { privacyAcknowledged: true, list: { __rl: true, mode: 'id', value: CM_LIST } },
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.campaignMonitor, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: '/import.json',
-		stored: (sandbox) => sandbox.campaignMonitor.subscribers('cm-list-newsletter').map((subscriber) => subscriber.EmailAddress),
+		stored: (sandbox) => sandbox.campaignMonitor.subscribers(CM_LIST).filter((subscriber) => subscriber.State === 'Active').map((subscriber) => subscriber.EmailAddress),
+		// Deleting from a list is one request per address and sticky against normal imports (research sync-modes §4): refused.
+		mirror: false,
+		optedOut: (sandbox, email) => ['Unsubscribed', 'Suppressed'].includes(sandbox.campaignMonitor.subscribers(CM_LIST).find((subscriber) => subscriber.EmailAddress.toLowerCase() === email.toLowerCase())?.State ?? ''),
+		addElsewhere: (sandbox, email) => sandbox.campaignMonitor.seed(CM_LIST, { EmailAddress: email }),
 		slug: 'campaign-monitor',
 		storedInState: (state) => Number((state.campaignMonitor.lists as Array<{ ListID: string; subscribers: number }>).find((list) => list.ListID === 'cm-list-newsletter')!.subscribers),
 		credentialTest: { wrong: { apiKey: 'wrong' }, refusedStatus: 401, path: '/systemdate.json' },
@@ -116,11 +135,18 @@ export const DESTINATIONS: DestinationCase[] = [
 		nodeType: 'constantContactExport',
 		credentialType: 'constantContactExportOAuth2Api',
 		credentialRef: ccCredentials,
-		parameters: { privacyAcknowledged: true, lists: ['6f1c2a10-0000-4000-8000-000000000001'] },
+		parameters: { privacyAcknowledged: true, lists: [CC_LIST] },
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.constantContact, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: 'contacts_json_import',
 		pollPath: '/activities',
-		stored: (sandbox) => sandbox.constantContact.listMembers('6f1c2a10-0000-4000-8000-000000000001').map((contact) => contact.email),
+		stored: (sandbox) => sandbox.constantContact.listMembers(CC_LIST).map((contact) => contact.email),
+		mirror: true,
+		optedOut: (sandbox, email) => sandbox.constantContact.contact(email)?.permission === 'unsubscribed',
+		addElsewhere: (sandbox, email) => {
+			const contact = sandbox.constantContact.contact(email);
+			if (contact) contact.lists.add(CC_LIST);
+			else sandbox.constantContact.seed(email, 'implicit', [CC_LIST]);
+		},
 		failedJobAnswer: { activities: [], activity_id: 'x', state: 'failed' },
 		slug: 'constant-contact',
 		storedInState: (state) => Number(state.constantContact.contacts),
@@ -148,7 +174,15 @@ export const DESTINATIONS: DestinationCase[] = [
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.activeCampaign, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: 'bulk_import',
 		pollPath: '/import/info',
-		stored: (sandbox) => sandbox.activeCampaign.listMembers(1).map((contact) => contact.email),
+		stored: (sandbox) => sandbox.activeCampaign.listMembers(AC_LIST).map((contact) => contact.email),
+		// List status 2 is the unsubscribe, and bulk delete removes a contact from the account on its last list: refused.
+		mirror: false,
+		optedOut: (sandbox, email) => [...(sandbox.activeCampaign.contacts().find((contact) => contact.email === email.toLowerCase())?.lists.values() ?? [])].includes(2),
+		addElsewhere: (sandbox, email) => {
+			const contact = sandbox.activeCampaign.contacts().find((candidate) => candidate.email === email.toLowerCase());
+			if (contact) contact.lists.set(AC_LIST, 1);
+			else sandbox.activeCampaign.seed(email, [[AC_LIST, 1]]);
+		},
 		failedJobAnswer: { status: 'failed', success: [], failure: [] },
 		slug: 'active-campaign',
 		storedInState: (state) => Number(state.activeCampaign.contacts),
@@ -174,11 +208,18 @@ export const DESTINATIONS: DestinationCase[] = [
 		nodeType: 'omnisendExport',
 		credentialType: 'omnisendExportApi',
 		credentialRef: omnisendCredentials,
-		parameters: { privacyAcknowledged: true },
+		parameters: { privacyAcknowledged: true, tags: OMNISEND_TARGET_TAG, options: { tags: OMNISEND_TARGET_TAG } },
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.omnisend, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: '/batches',
 		pollPath: '/batches',
-		stored: (sandbox) => sandbox.omnisend.contacts().map((contact) => contact.email),
+		stored: (sandbox) => sandbox.omnisend.tagged(OMNISEND_TARGET_TAG).map((contact) => contact.email),
+		mirror: true,
+		optedOut: (sandbox, email) => sandbox.omnisend.contact(email)?.status === 'unsubscribed',
+		addElsewhere: (sandbox, email) => {
+			const contact = sandbox.omnisend.contact(email);
+			if (contact) contact.tags.add(OMNISEND_TARGET_TAG);
+			else sandbox.omnisend.seed(email, 'nonSubscribed', undefined, [OMNISEND_TARGET_TAG]);
+		},
 		slug: 'omnisend',
 		storedInState: (state) => Number(state.omnisend.contacts),
 		credentialTest: { wrong: { apiKey: 'wrong' }, refusedStatus: 403, path: '/brands/current' },

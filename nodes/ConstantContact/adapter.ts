@@ -21,6 +21,7 @@ import { waitFor } from '../shared/engine/waiting';
 import type { ListChoice } from '../shared/target';
 import { listsPhrase, nameTarget, readListsCollection } from '../shared/target';
 import { unreadableAnswer } from '../shared/transport';
+import { ConstantContactMirror } from './mirror';
 import { CONSTANT_CONTACT_FIELD_LIMITS, CONSTANT_CONTACT_MAX_CUSTOM_FIELDS } from './limits';
 import type { ConstantContactCustomField } from './transport';
 import { CONSTANT_CONTACT, constantContactBaseUrl, getCustomFields, getLists, nextPage, quotaMessage, SERVICE_NAME } from './transport';
@@ -71,7 +72,7 @@ export class ConstantContactAdapter extends EnvelopeAdapter implements Destinati
 	// Polls share the 4 requests a second with imports: looking while submitting would slow imports.
 	readonly pollDuringSubmission = false;
 
-	readonly mirror: DestinationAdapter['mirror'] = { refused: 'Not built yet.' };
+	readonly mirror: DestinationAdapter['mirror'];
 
 	private customFields?: CustomFieldMatcher<ConstantContactCustomField>;
 
@@ -91,6 +92,7 @@ export class ConstantContactAdapter extends EnvelopeAdapter implements Destinati
 			importPath: '/activities/contacts_json_import',
 			envelope: { body: { import_data: [], list_ids: settings.listIds }, arrayKey: 'import_data' },
 		});
+		this.mirror = new ConstantContactMirror(settings.listIds);
 	}
 
 	fatalMessage(response: DestinationResponse): string | undefined {

@@ -11,6 +11,7 @@ import { readEmailField } from '../shared/descriptions';
 import { RetryableFailure, StopFailure } from '../shared/engine/errors';
 import { MAX_PAGES } from '../shared/engine/retryPolicy';
 import { describeBody, responseError, unexpectedDiscovery, unreadableAnswer } from '../shared/transport';
+import { OmnisendMirror } from './mirror';
 import { OMNISEND, omnisendBaseUrl, SERVICE_NAME } from './transport';
 
 /** Contact properties and the member fields they come from by default. */
@@ -75,7 +76,7 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 	// A batch stops after too many errors; the contacts it never reached are sent again.
 	readonly jobsMayStopPartWay = true;
 
-	readonly mirror: DestinationAdapter['mirror'] = { refused: 'Not built yet.' };
+	readonly mirror: DestinationAdapter['mirror'];
 
 	/** The identifier's channels, or undefined when no status is sent. */
 	private readonly channels?: IDataObject;
@@ -97,6 +98,11 @@ export class OmnisendAdapter extends EnvelopeAdapter implements DestinationAdapt
 			importPath: '/batches',
 			envelope: { body: { method: 'POST', endpoint: 'contacts', items: [] }, arrayKey: 'items' },
 		});
+		// Omnisend has no lists: contacts leave the audience by losing its tags, so an export without tags has nothing to mirror.
+		this.mirror =
+			settings.tags.length || settings.tagWithSegments
+				? new OmnisendMirror(settings.tags, settings.tagWithSegments)
+				: { refused: 'Omnisend has no lists: Mirror takes contacts out of the export\'s audience by removing its tags, and this export sets none. Add Tags, or turn on Tag with Segment Names.' };
 		const now = new Date();
 		// statusChangedAt is the field ContactChannelRequest defines for this API version (contacts
 		// OpenAPI 2026-03-15); the getting-started example still shows statusDate.

@@ -9,6 +9,8 @@ export const OMNISEND_LIMITS: DestinationLimits = {
 	maxContactsPerRequest: 100,
 	maxBytesPerRequest: 2_000_000,
 	requestsPerMinute: 400,
+	// "/contacts/tags | POST, DELETE | 60 requests / minute" (rate-limit page); Mirror's tag removals.
+	removalRequestsPerMinute: 60,
 	maxConcurrentRequests: 2,
 	// Only the tags have a published limit; no contact field has a maxLength in the OpenAPI, so other
 	// values are sent whole and Omnisend's refusal of an item becomes its reason.

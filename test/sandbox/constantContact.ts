@@ -34,6 +34,25 @@ import { basicAuth, later, parseJson, SlidingWindowLimiter } from './core';
  * - [AUTH] access tokens live 24 hours (forum answer, unconfirmed); refresh tokens may rotate (each
  *   good once: reusing a spent one revokes the whole grant). The token endpoint accepts the client
  *   secret by HTTP Basic; a refresh works for grants obtained by the code flow with or without PKCE.
+ * - [OAS]/[SDK] GET /contacts: `lists` "one or more specified lists … up to a maximum of 25", `limit`
+ *   "from 1 - 500, default = 50", `status` one or more of all, active, deleted, not_set,
+ *   pending_confirmation, temp_hold, unsubscribed (without it: "all contacts that are not deleted"),
+ *   `include` among custom_fields, list_memberships, taggings, notes, phone_numbers, street_addresses.
+ *   Answer {contacts: [{contact_id, email_address: {address, permission_to_send}, …}], _links.next.href}.
+ *   The next link carries only an opaque cursor holding the filters (the documented example cursor
+ *   encodes limit and position; whether filters are repeated in the href is undocumented). Parameters
+ *   outside the documented ones, or out of range, get 400 (modelled: the service's answer to unknown
+ *   parameters is undocumented). forms.maxPageSize serves smaller pages.
+ * - [OAS]/[SDK] POST /activities/remove_list_memberships {source: one of contact_ids ("up to 500"),
+ *   list_ids (≤ 50), all_active_contacts, engagement_level, tag_ids; list_ids: target lists (≤ 50);
+ *   exclude: {contact_ids} only with all_active_contacts or list_ids} → 201 ActivityListsMembership.
+ *   (The swagger's "maxItems: 0" on these arrays is a spec bug, cc.md 7.2.) The activity removes the
+ *   memberships CC_ACTIVITY_BASE_MS + CC_REMOVE_MS_PER_CONTACT per contact later (modelled) and never
+ *   changes permission_to_send; an unknown contact_id becomes an activity error (wording modelled).
+ *   Only the contact_ids and list_ids sources are modelled. forms.removalState 'failed' ends removal
+ *   activities as failed.
+ * - [SDK] [OAS] here also stands for the official client constant-contact-v3api-client-php
+ *   (docs/Api/ContactsApi.md getAllContacts, docs/Api/BulkActivitiesApi.md createListRemoveActivity).
  * - [OAS] field lengths from JsonImportContact (email 50, first_name 50, street 255, cf: 255, …);
  *   longer values fail that contact with an activity error (what the service does is undocumented).
  *   [IMP] at most 25 custom fields per contact.
@@ -44,6 +63,10 @@ export const CC_REQUESTS_PER_SECOND = 4;
 export const CC_REQUESTS_PER_DAY = 10_000;
 export const CC_ACTIVITY_BASE_MS = 2_000;
 export const CC_IMPORT_MS_PER_CONTACT = 0.5;
+export const CC_REMOVE_MS_PER_CONTACT = 0.5;
+export const CC_CONTACTS_PER_REMOVAL = 500;
+export const CC_LISTS_PER_CONTACTS_READ = 25;
+export const CC_CONTACTS_PAGE_MAX = 500;
 export const CC_ACCESS_TOKEN_SECONDS = 86_400;
 export const CC_CLIENT_ID = 'sandbox-cc-client-id';
 export const CC_CLIENT_SECRET = 'sandbox-cc-client-secret';
@@ -100,6 +123,34 @@ export const importSchema = z
 	})
 	.strict();
 
+const uuid = z.string().uuid();
+
+/** [OAS] ListActivityRemoveContacts: `source` takes exactly one kind of selection. */
+export const removeListMembershipsSchema = z
+	.object({
+		source: z
+			.object({
+				contact_ids: z.array(uuid).min(1).max(CC_CONTACTS_PER_REMOVAL).optional(),
+				list_ids: z.array(uuid).min(1).max(50).optional(),
+				all_active_contacts: z.boolean().optional(),
+				engagement_level: z.string().optional(),
+				tag_ids: z.array(uuid).min(1).max(50).optional(),
+			})
+			.strict()
+			.refine((source) => Object.keys(source).length === 1, { message: 'source takes exactly one of contact_ids, list_ids, all_active_contacts, engagement_level, tag_ids' }),
+		list_ids: z.array(uuid).min(1).max(50),
+		exclude: z.object({ contact_ids: z.array(uuid).min(1) }).strict().optional(),
+	})
+	.strict()
+	.refine((body) => !body.exclude || body.source.all_active_contacts !== undefined || body.source.list_ids !== undefined, {
+		message: 'exclude is allowed only with source all_active_contacts or list_ids',
+		path: ['exclude'],
+	});
+
+const CONTACT_STATUSES = ['all', 'active', 'deleted', 'not_set', 'pending_confirmation', 'temp_hold', 'unsubscribed'];
+const CONTACT_INCLUDES = ['custom_fields', 'list_memberships', 'taggings', 'notes', 'phone_numbers', 'street_addresses'];
+const CONTACTS_QUERY = new Set(['status', 'email', 'lists', 'segment_id', 'tags', 'updated_after', 'updated_before', 'created_after', 'created_before', 'optout_after', 'optout_before', 'include', 'sms_status', 'include_count', 'limit', 'cursor']);
+
 export interface CcContact {
 	contact_id: string;
 	email: string;
@@ -124,6 +175,8 @@ interface Activity {
 	listCount: number;
 	/** A contact export: the CSV served at its results link. */
 	csv?: string;
+	/** A removal from lists (remove_list_memberships). */
+	removal?: boolean;
 }
 
 /** Answer forms the documents leave open: one switch per form. */
@@ -131,11 +184,13 @@ export interface CcForms {
 	errorEntries: 'strings' | 'objects';
 	/** Whether correctable errors are listed in activity_errors too. */
 	correctableListed: boolean;
-	/** Largest page served for contact_lists and contact_custom_fields. */
+	/** Largest page served for contact_lists, contact_custom_fields and contacts. */
 	maxPageSize: number;
+	/** How removal activities end: 'failed' models a documented terminal failure. */
+	removalState: 'completed' | 'failed';
 }
 
-export const CC_DEFAULT_FORMS: CcForms = { errorEntries: 'strings', correctableListed: true, maxPageSize: 1000 };
+export const CC_DEFAULT_FORMS: CcForms = { errorEntries: 'strings', correctableListed: true, maxPageSize: 1000, removalState: 'completed' };
 
 /** MODELLED: Constant Contact does not publish its address rule; a refusal is a correctable error ([OAS]). */
 function acceptsEmail(email: string): boolean {
@@ -254,6 +309,10 @@ export class ConstantContactSandbox implements ServiceModule {
 		return this.contacts().filter((contact) => contact.lists.has(listId));
 	}
 
+	contact(email: string): CcContact | undefined {
+		return this.contactsByEmail.get(email.toLowerCase());
+	}
+
 	seed(email: string, permission = 'implicit', lists: string[] = []): void {
 		this.contactsByEmail.set(email.toLowerCase(), {
 			contact_id: randomUUID(),
@@ -370,6 +429,7 @@ export class ConstantContactSandbox implements ServiceModule {
 		}
 		if (method === 'GET' && path === '/contacts') return this.listContacts(query);
 		if (method === 'POST' && path === '/activities/contacts_json_import') return this.import(request.rawBody);
+		if (method === 'POST' && path === '/activities/remove_list_memberships') return this.removeListMemberships(request.rawBody);
 		if (method === 'GET' && path === '/activities') {
 			// The collection of the last 10 days, newest first; each entry as GET /activities/{id} has it
 			// (an assumption: the reference shows the same activity objects in the collection).
@@ -421,19 +481,109 @@ export class ConstantContactSandbox implements ServiceModule {
 		return { status: 201, body: this.activityBody(activity) };
 	}
 
+	/** GET /contacts with the documented filters this sandbox models (status, lists), cursor-paged. */
 	private listContacts(query: URLSearchParams): SandboxResponse {
-		const status = query.get('status') ?? 'all';
-		const limit = Math.min(500, Math.max(1, Number(query.get('limit') ?? 50)));
-		const offset = Number(query.get('cursor') ?? 0);
-		const all = this.contacts().filter((contact) => status === 'all' || (status === 'unsubscribed' ? contact.permission === 'unsubscribed' : contact.permission !== 'unsubscribed'));
-		const page = all.slice(offset, offset + limit);
+		const refuse = (message: string): SandboxResponse => ({ status: 400, body: [{ error_key: 'query.param.invalid', error_message: message }] });
+		let params = query;
+		const cursor = query.get('cursor');
+		if (cursor !== null) {
+			// The cursor holds the filters and the position; a cursor that is not ours is refused.
+			try {
+				params = new URLSearchParams(Buffer.from(cursor, 'base64url').toString('utf8'));
+			} catch {
+				return refuse('cursor is invalid');
+			}
+			if (!params.has('offset')) return refuse('cursor is invalid');
+		}
+		for (const key of query.keys()) if (!CONTACTS_QUERY.has(key)) return refuse(`Unknown query parameter: ${key}`);
+		const limit = Number(params.get('limit') ?? 50);
+		if (!Number.isInteger(limit) || limit < 1 || limit > CC_CONTACTS_PAGE_MAX) return refuse('limit must be an integer from 1 - 500');
+		const statuses = (params.get('status') ?? '').split(',').filter(Boolean);
+		if (statuses.some((status) => !CONTACT_STATUSES.includes(status))) return refuse(`status must be among ${CONTACT_STATUSES.join(', ')}`);
+		const include = (params.get('include') ?? '').split(',').filter(Boolean);
+		if (include.some((name) => !CONTACT_INCLUDES.includes(name))) return refuse(`include must be among ${CONTACT_INCLUDES.join(', ')}`);
+		const lists = params.has('lists') ? (params.get('lists') ?? '').split(',') : undefined;
+		if (lists && (lists.length > CC_LISTS_PER_CONTACTS_READ || lists.some((id) => !uuid.safeParse(id).success))) return refuse(`lists takes up to ${CC_LISTS_PER_CONTACTS_READ} list_id values`);
+		const statusOf = (contact: CcContact) => (contact.permission === 'unsubscribed' ? 'unsubscribed' : 'active');
+		const all = this.contacts().filter(
+			(contact) => (statuses.length === 0 || statuses.includes('all') || statuses.includes(statusOf(contact))) && (!lists || lists.some((id) => contact.lists.has(id))),
+		);
+		const size = Math.min(limit, this.forms.maxPageSize);
+		const offset = Number(params.get('offset') ?? 0);
+		const page = all.slice(offset, offset + size);
+		let next: string | undefined;
+		if (offset + size < all.length) {
+			const carried = new URLSearchParams(params);
+			carried.set('offset', String(offset + size));
+			next = `/v3/contacts?cursor=${Buffer.from(carried.toString()).toString('base64url')}`;
+		}
 		return {
 			status: 200,
 			body: {
-				contacts: page.map((contact) => ({ contact_id: contact.contact_id, email_address: { address: contact.email, permission_to_send: contact.permission }, updated_at: contact.updatedAt })),
-				...(offset + limit < all.length ? { _links: { next: { href: `/v3/contacts?status=${status}&limit=${limit}&cursor=${offset + limit}` } } } : {}),
+				contacts: page.map((contact) => ({
+					contact_id: contact.contact_id,
+					email_address: { address: contact.email, permission_to_send: contact.permission },
+					updated_at: contact.updatedAt,
+					...(include.includes('list_memberships') ? { list_memberships: [...contact.lists] } : {}),
+				})),
+				...(next ? { _links: { next: { href: next } } } : {}),
 			},
 		};
+	}
+
+	/** POST /activities/remove_list_memberships: an activity that takes contacts out of lists, later. */
+	private removeListMemberships(rawBody: Buffer): SandboxResponse {
+		const json = parseJson(rawBody);
+		if (!json.ok) return { status: 400, body: [{ error_key: 'malformed_json', error_message: json.error }] };
+		const parsed = removeListMembershipsSchema.safeParse(json.value);
+		if (!parsed.success) {
+			const issue = parsed.error.issues[0];
+			return { status: 400, body: [{ error_key: 'json.field.invalid', error_message: `#/${issue.path.join('/')}: ${issue.message}` }] };
+		}
+		const { source, list_ids: listIds } = parsed.data;
+		const known = new Set(this.lists.map((list) => list.list_id));
+		const unknown = [...listIds, ...(source.list_ids ?? [])].find((id) => !known.has(id));
+		if (unknown) return { status: 400, body: [{ error_key: 'list.not_found', error_message: `List ${unknown} does not exist` }] };
+		if (!source.contact_ids && !source.list_ids) return { status: 400, body: [{ error_key: 'sandbox.not_modelled', error_message: 'The sandbox models only the contact_ids and list_ids sources' }] };
+		const now = Date.now();
+		const total = source.contact_ids?.length ?? 0;
+		const activity: Activity = {
+			activity_id: randomUUID(),
+			state: 'initialized',
+			createdAt: now,
+			doneAt: now + (CC_ACTIVITY_BASE_MS + total * CC_REMOVE_MS_PER_CONTACT) / this.scale,
+			total,
+			errors: [],
+			errorCount: 0,
+			correctableCount: 0,
+			cannotAddToList: 0,
+			listCount: listIds.length,
+			removal: true,
+		};
+		this.activities.set(activity.activity_id, activity);
+		const generation = this.generation;
+		later(activity.doneAt - now, () => {
+			if (generation !== this.generation) return;
+			if (this.forms.removalState === 'failed') {
+				activity.state = 'failed';
+				return;
+			}
+			const byId = new Map(this.contacts().map((contact) => [contact.contact_id, contact]));
+			const chosen = source.contact_ids
+				? source.contact_ids.map((id) => {
+						const contact = byId.get(id);
+						if (!contact) {
+							activity.errorCount++;
+							activity.errors.push(`contact_id ${id} not found`);
+						}
+						return contact;
+					})
+				: this.contacts().filter((contact) => source.list_ids!.some((id) => contact.lists.has(id)) && !parsed.data.exclude?.contact_ids.includes(contact.contact_id));
+			// Only memberships change: permission_to_send (the opt-out) is never touched.
+			for (const contact of chosen) for (const id of listIds) contact?.lists.delete(id);
+			activity.state = 'completed';
+		});
+		return { status: 201, body: this.activityBody(activity), contacts: total };
 	}
 
 	private import(rawBody: Buffer): SandboxResponse {
@@ -532,7 +682,7 @@ export class ConstantContactSandbox implements ServiceModule {
 				_links: { self: { href: `/v3/activities/${activity.activity_id}` }, ...(done ? { results: { href: `/v3/contact_exports/${activity.activity_id}` } } : {}) },
 			};
 		}
-		const state = done ? 'completed' : now - activity.createdAt > 50 / this.scale ? 'processing' : 'initialized';
+		const state = done || activity.state === 'failed' ? activity.state : now - activity.createdAt > 50 / this.scale ? 'processing' : 'initialized';
 		const percent = done ? 100 : Math.min(99, Math.floor(((now - activity.createdAt) / (activity.doneAt - activity.createdAt)) * 100));
 		return {
 			activity_id: activity.activity_id,

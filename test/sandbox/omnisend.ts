@@ -31,6 +31,20 @@ import { later, parseJson, SlidingWindowLimiter } from './core';
  * - [OASC] tags: maxItems 100. No contact field has a maxLength in [OASC]: the lengths below are
  *   invented and apply only with forms.fieldLengths, to exercise per-item refusals.
  * - Request bodies over 2 MB are refused with 413 (no size is published; an assumption).
+ * - [OASC] GET /contacts: limit "Range: 1-250. Default: 100", cursor `after`/`before` ("from
+ *   paging.cursors.after"), sort createdAt|updatedAt (default createdAt), direction asc|desc (default
+ *   desc), filters email, phone, status, segmentID, tag, updatedAtFrom; "`tag` and `status` cannot be
+ *   used together"; "`updatedAtFrom` cannot be combined with `email`, `phone`, `status`, `segmentID`, or
+ *   `tag`". Answer ListContactsResponse {contacts: [ContactResponse], paging: {cursors: {after,
+ *   before}, hasMore, limit}}. Unknown parameters get 400 (third-party note, unconfirmed by the vendor).
+ *   segmentID and before are not modelled (400 here).
+ * - [OASC] DELETE /contacts/tags, RemoveTagsRequest {tags: 1–100 (required), contactIDs / emails /
+ *   phones: ≤ 250 each, segmentID}; at least one selector; selectors are a union; "Emails and phones
+ *   with no matching contact are silently ignored" → 202 "Untagging accepted", no body. "Untagging is
+ *   performed asynchronously": the tags go OMNISEND_UNTAG_MS later (modelled). [RL] 60 requests a
+ *   minute for /contacts/tags (its own sliding window, besides the brand's 400). A tag removal never
+ *   changes a channel status. Addresses are matched lower-cased, as the sandbox stores them (the v5
+ *   guide calls e-mail identifiers case-sensitive; the node sends lower case).
  */
 export const OMNISEND_VERSION = '2026-03-15';
 export const OMNISEND_MAX_ITEMS_PER_BATCH = 100;
@@ -40,6 +54,11 @@ export const OMNISEND_MS_PER_ITEM = 20;
 export const OMNISEND_STOP_AFTER_ERRORS = 50;
 export const OMNISEND_MAX_BODY_BYTES = 2_000_000;
 export const OMNISEND_TEST_API_KEY = 'sandbox-omnisend-api-key-0001';
+export const OMNISEND_TAG_REQUESTS_PER_MINUTE = 60;
+export const OMNISEND_UNTAG_MS = 500;
+export const OMNISEND_CONTACTS_PAGE_MAX = 250;
+export const OMNISEND_SELECTOR_MAX = 250;
+export const OMNISEND_TAGS_PER_REQUEST = 100;
 
 const statusSchema = z.enum(['subscribed', 'unsubscribed', 'nonSubscribed']);
 
@@ -88,6 +107,23 @@ export const batchSchema = z
 	})
 	.strict();
 
+/** [OASC] RemoveTagsRequest. */
+export const removeTagsSchema = z
+	.object({
+		tags: z.array(z.string().min(1)).min(1).max(OMNISEND_TAGS_PER_REQUEST),
+		contactIDs: z.array(z.string()).max(OMNISEND_SELECTOR_MAX).optional(),
+		emails: z.array(z.string()).max(OMNISEND_SELECTOR_MAX).optional(),
+		phones: z.array(z.string()).max(OMNISEND_SELECTOR_MAX).optional(),
+		segmentID: z.string().optional(),
+	})
+	.strict()
+	.refine((body) => body.contactIDs !== undefined || body.emails !== undefined || body.phones !== undefined || body.segmentID !== undefined, {
+		message: 'At least one of contactIDs, emails, phones or segmentID is required',
+		path: ['contactIDs'],
+	});
+
+const CONTACTS_QUERY = new Set(['limit', 'after', 'before', 'sort', 'direction', 'email', 'phone', 'status', 'segmentID', 'tag', 'updatedAtFrom']);
+
 /** Invented field lengths (no source states any), applied only with forms.fieldLengths. */
 const INVENTED_LENGTHS: Record<string, number> = { firstName: 100, lastName: 100, country: 100, state: 100, city: 100, address: 255, postalCode: 20 };
 
@@ -115,6 +151,7 @@ export const OMNISEND_DEFAULT_FORMS: OmnisendForms = {
 
 export interface OmnisendContact {
 	contactID: string;
+	createdAt: string;
 	email: string;
 	status: 'subscribed' | 'unsubscribed' | 'nonSubscribed';
 	statusDate: string;
@@ -165,6 +202,12 @@ export class OmnisendSandbox implements ServiceModule {
 
 	readonly perMinute: SlidingWindowLimiter;
 
+	/** [RL] /contacts/tags POST and DELETE: 60 a minute. */
+	readonly tagsPerMinute: SlidingWindowLimiter;
+
+	/** DELETE /contacts/tags requests accepted. */
+	tagRemovals = 0;
+
 	private contactsByEmail = new Map<string, OmnisendContact>();
 
 	private batches: Batch[] = [];
@@ -182,11 +225,14 @@ export class OmnisendSandbox implements ServiceModule {
 
 	constructor(private readonly scale: number) {
 		this.perMinute = new SlidingWindowLimiter(OMNISEND_REQUESTS_PER_MINUTE, 60_000 / scale);
+		this.tagsPerMinute = new SlidingWindowLimiter(OMNISEND_TAG_REQUESTS_PER_MINUTE, 60_000 / scale);
 	}
 
 	reset(): void {
 		this.generation++;
 		this.perMinute.reset();
+		this.tagsPerMinute.reset();
+		this.tagRemovals = 0;
 		this.contactsByEmail = new Map();
 		this.batches = [];
 		this.requestsWithoutVersion = 0;
@@ -199,8 +245,17 @@ export class OmnisendSandbox implements ServiceModule {
 		return [...this.contactsByEmail.values()];
 	}
 
-	seed(email: string, status: OmnisendContact['status'], statusDate = new Date().toISOString()): void {
-		this.contactsByEmail.set(email.toLowerCase(), { contactID: objectId(), email: email.toLowerCase(), status, statusDate, tags: new Set(), properties: {} });
+	contact(email: string): OmnisendContact | undefined {
+		return this.contactsByEmail.get(email.toLowerCase());
+	}
+
+	/** Contacts carrying `tag`. */
+	tagged(tag: string): OmnisendContact[] {
+		return this.contacts().filter((contact) => contact.tags.has(tag));
+	}
+
+	seed(email: string, status: OmnisendContact['status'], statusDate = new Date().toISOString(), tags: string[] = []): void {
+		this.contactsByEmail.set(email.toLowerCase(), { contactID: objectId(), createdAt: new Date().toISOString(), email: email.toLowerCase(), status, statusDate, tags: new Set(tags), properties: {} });
 	}
 
 	snapshot() {
@@ -210,6 +265,7 @@ export class OmnisendSandbox implements ServiceModule {
 			stoppedBatches: this.batches.filter((batch) => batch.status === 'stopped').length,
 			requestsWithoutVersion: this.requestsWithoutVersion,
 			peakPerMinute: this.perMinute.peak,
+			peakTagsPerMinute: this.tagsPerMinute.peak,
 		};
 	}
 
@@ -229,6 +285,16 @@ export class OmnisendSandbox implements ServiceModule {
 		}
 		const { method, path, query } = request;
 		let match: RegExpMatchArray | null;
+		if (method === 'DELETE' && path === '/contacts/tags') {
+			const tagWindow = this.tagsPerMinute.take('brand', request.arrivedAt);
+			if (!tagWindow.allowed) {
+				const answer = problem(429, 'Too Many Requests', 'Rate limit of 60 requests per minute exceeded for /contacts/tags', 'https://problems.omnisend.com/rate-limit-exceeded');
+				if (this.forms.retryAfterInBody) (answer.body as Record<string, unknown>).retryAfter = Math.max(0.001, tagWindow.retryAfterMs / 1000);
+				return answer;
+			}
+			return this.removeTags(request.rawBody);
+		}
+		if (method === 'GET' && path === '/contacts') return this.listContacts(query);
 		if (method === 'GET' && path === '/brands/current') return { status: 200, body: { brandID: 'sandbox-brand', website: 'https://shop.example', currency: 'EUR' } };
 		if (method === 'POST' && path === '/batches') return this.createBatch(request.rawBody);
 		if (method === 'GET' && path === '/batches') return this.listBatches(query);
@@ -238,6 +304,79 @@ export class OmnisendSandbox implements ServiceModule {
 			return { status: 200, body: match[2] ? { ...this.batchBody(batch), errors: batch.errors, responses: batch.responses } : this.batchBody(batch) };
 		}
 		return problem(404, 'Not found', `No route for ${method} ${path}`);
+	}
+
+	private listContacts(query: URLSearchParams): SandboxResponse {
+		const invalid = (field: string, message: string) => problem(400, 'Validation failed', `${field}: ${message}`, 'https://problems.omnisend.com/validation-failed', [{ field, code: 'invalid', message }]);
+		for (const key of query.keys()) if (!CONTACTS_QUERY.has(key)) return invalid(key, 'Unknown query parameter');
+		const limit = Number(query.get('limit') ?? 100);
+		if (!Number.isInteger(limit) || limit < 1 || limit > OMNISEND_CONTACTS_PAGE_MAX) return invalid('limit', 'Range: 1-250');
+		const tag = query.get('tag');
+		const status = query.get('status');
+		if (tag !== null && status !== null) return invalid('tag', 'tag and status cannot be used together');
+		if (query.has('updatedAtFrom') && ['email', 'phone', 'status', 'segmentID', 'tag'].some((key) => query.has(key))) return invalid('updatedAtFrom', 'cannot be combined with email, phone, status, segmentID, or tag');
+		if (status !== null && !statusSchema.safeParse(status).success) return invalid('status', 'Invalid enum value');
+		const sort = query.get('sort') ?? 'createdAt';
+		const direction = query.get('direction') ?? 'desc';
+		if (!['createdAt', 'updatedAt'].includes(sort)) return invalid('sort', 'Invalid enum value');
+		if (!['asc', 'desc'].includes(direction)) return invalid('direction', 'Invalid enum value');
+		if (query.has('segmentID') || query.has('before') || query.has('phone')) return invalid('segmentID', 'Not modelled by the sandbox');
+		const email = query.get('email')?.toLowerCase();
+		let offset = 0;
+		const after = query.get('after');
+		if (after !== null) {
+			const decoded = /^offset:(\d+)$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+			if (!decoded) return invalid('after', 'Invalid cursor');
+			offset = Number(decoded[1]);
+		}
+		// Insertion order stands for createdAt (and updatedAt): the sandbox keeps no separate clock.
+		const all = this.contacts().filter((contact) => (tag === null || contact.tags.has(tag)) && (status === null || contact.status === status) && (!email || contact.email === email));
+		if (direction === 'desc') all.reverse();
+		const page = all.slice(offset, offset + limit);
+		const hasMore = offset + limit < all.length;
+		return {
+			status: 200,
+			body: {
+				contacts: page.map((contact) => ({
+					id: contact.contactID,
+					email: contact.email,
+					identifiers: [{ type: 'email', id: contact.email, channels: { email: { status: contact.status, statusChangedAt: contact.statusDate } } }],
+					status: contact.status,
+					tags: [...contact.tags],
+					createdAt: contact.createdAt,
+				})),
+				paging: {
+					cursors: { after: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64url') : null, before: offset > 0 ? Buffer.from(`offset:${Math.max(0, offset - limit)}`).toString('base64url') : null },
+					hasMore,
+					limit,
+				},
+			},
+		};
+	}
+
+	/** DELETE /contacts/tags: accepted at once, applied OMNISEND_UNTAG_MS later. */
+	private removeTags(rawBody: Buffer): SandboxResponse {
+		const json = parseJson(rawBody);
+		if (!json.ok) return problem(400, 'Validation failed', `Invalid JSON: ${json.error}`);
+		const parsed = removeTagsSchema.safeParse(json.value);
+		if (!parsed.success) {
+			const errors = parsed.error.issues.map((issue) => ({ field: issue.path.join('.'), code: issue.code, message: issue.message }));
+			return problem(400, 'Validation failed', 'Request is invalid', 'https://problems.omnisend.com/validation-failed', errors);
+		}
+		if (parsed.data.phones?.length || parsed.data.segmentID !== undefined) return problem(400, 'Validation failed', 'phones and segmentID are not modelled by the sandbox');
+		this.tagRemovals++;
+		const { tags, contactIDs = [], emails = [] } = parsed.data;
+		const generation = this.generation;
+		later(OMNISEND_UNTAG_MS / this.scale, () => {
+			if (generation !== this.generation) return;
+			const ids = new Set(contactIDs);
+			const addresses = new Set(emails.map((email) => email.trim().toLowerCase()));
+			// A union of the selectors; unknown addresses are ignored. Channel statuses are never touched.
+			for (const contact of this.contacts()) {
+				if (ids.has(contact.contactID) || addresses.has(contact.email)) for (const tag of tags) contact.tags.delete(tag);
+			}
+		});
+		return { status: 202, contacts: emails.length + contactIDs.length };
 	}
 
 	private batchBody(batch: Batch) {
@@ -331,7 +470,7 @@ export class OmnisendSandbox implements ServiceModule {
 			let contact = this.contactsByEmail.get(email);
 			const created = !contact;
 			if (!contact) {
-				contact = { contactID: objectId(), email, status: 'nonSubscribed', statusDate: '1970-01-01T00:00:00Z', tags: new Set(), properties: {} };
+				contact = { contactID: objectId(), createdAt: new Date().toISOString(), email, status: 'nonSubscribed', statusDate: '1970-01-01T00:00:00Z', tags: new Set(), properties: {} };
 				this.contactsByEmail.set(email, contact);
 			}
 			const channel = identifier?.channels?.email;
