@@ -110,7 +110,7 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 	deduplicator.busyMs = 0;
 	log(`run 2: every ${CHANGED_EVERY}th changed, every ${LEFT_EVERY}th left`);
 	const second = await exportOnce(true);
-	const requests = ((await (await fetch(`${sandbox.url}/_sandbox/requests`)).json()) as Array<{ service: string; method: string; startedAt: number }>).slice(requestsBefore);
+	const requests = ((await (await fetch(`${sandbox.url}/_sandbox/requests`)).json()) as Array<{ service: string; method: string; path: string; startedAt: number }>).slice(requestsBefore);
 	const state = (await (await fetch(`${sandbox.url}/_sandbox/state`)).json()) as Record<string, Record<string, unknown>>;
 	sandbox.child.kill('SIGTERM');
 	echoLogs(undefined);
@@ -118,7 +118,9 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 	const summary = second.summary;
 	const byPurpose = summary.requestsByPurpose as Record<string, number>;
 	const wall = (second.task.executionTime ?? 0) / 1000;
-	const writes = requests.filter((request) => request.service === exporter.key && request.method !== 'GET');
+	const writes = requests.filter(
+		(request) => request.service === exporter.key && request.method !== 'GET' && (request.path.includes(exporter.importPath) || (exporter.removalPath !== undefined && request.path.includes(exporter.removalPath))),
+	);
 	const firstWrite = writes.length ? Math.min(...writes.map((request) => request.startedAt)) : second.task.startTime + wall * 1000;
 	const diff = (firstWrite - second.task.startTime) / 1000;
 	const batches = Number(summary.batches);

@@ -7,8 +7,8 @@ import type { NodeSpec } from './harness/workflows';
 import { acCredentials, cmCredentials, ccCredentials, omnisendCredentials } from './harness/workflows';
 import { AC_BATCH_BASE_MS, AC_BULK_IMPORTS_PER_MINUTE, AC_IMPORT_MS_PER_CONTACT, AC_MAX_CONTACTS_PER_IMPORT, AC_REQUESTS_PER_SECOND } from './sandbox/activeCampaign';
 import { CM_IMPORT_MS_PER_SUBSCRIBER, CM_MAX_SUBSCRIBERS_PER_IMPORT, CM_RATE_LIMIT, CM_RATE_WINDOW_MS } from './sandbox/campaignMonitor';
-import { CC_ACTIVITY_BASE_MS, CC_IMPORT_MS_PER_CONTACT, CC_REQUESTS_PER_SECOND } from './sandbox/constantContact';
-import { OMNISEND_BATCH_BASE_MS, OMNISEND_MAX_ITEMS_PER_BATCH, OMNISEND_MS_PER_ITEM, OMNISEND_REQUESTS_PER_MINUTE } from './sandbox/omnisend';
+import { CC_ACTIVITY_BASE_MS, CC_CONTACTS_PER_REMOVAL, CC_IMPORT_MS_PER_CONTACT, CC_REMOVE_MS_PER_CONTACT, CC_REQUESTS_PER_SECOND } from './sandbox/constantContact';
+import { OMNISEND_BATCH_BASE_MS, OMNISEND_MAX_ITEMS_PER_BATCH, OMNISEND_MS_PER_ITEM, OMNISEND_REQUESTS_PER_MINUTE, OMNISEND_TAG_REQUESTS_PER_MINUTE } from './sandbox/omnisend';
 import type { Sandbox } from './sandbox/server';
 
 const CM_LIST = 'cm-list-newsletter';
@@ -42,6 +42,8 @@ export interface DestinationCase {
 	/** Path fragments of the bulk import and, for asynchronous services, of the job status requests. */
 	importPath: string;
 	pollPath?: string;
+	/** Path fragment of Mirror's removal requests (services that offer Mirror). */
+	removalPath?: string;
 	/** E-mail addresses now at the destination's default target (its list, or carrying its tag): removals show here. */
 	stored(sandbox: Sandbox): string[];
 	/** Whether the node offers Sync Mode Mirror for this service (removal without an opt-out). */
@@ -52,8 +54,6 @@ export interface DestinationCase {
 	addElsewhere(sandbox: Sandbox, email: string): void;
 	/** A 200 poll answer saying the job ended without a result (its documented terminal failure), if the service has one. */
 	failedJobAnswer?: unknown;
-	/** Whether the node offers Sync Mode Mirror for this service. */
-	mirror?: boolean;
 	/** Name in file names, the benchmarks and the e2e suite: examples/scheduled-<slug>.json. */
 	slug: 'campaign-monitor' | 'constant-contact' | 'active-campaign' | 'omnisend';
 	/** Contacts at the default target, from the control API's state. */
@@ -139,6 +139,7 @@ export const DESTINATIONS: DestinationCase[] = [
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.constantContact, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: 'contacts_json_import',
 		pollPath: '/activities',
+		removalPath: 'remove_list_memberships',
 		stored: (sandbox) => sandbox.constantContact.listMembers(CC_LIST).map((contact) => contact.email),
 		mirror: true,
 		optedOut: (sandbox, email) => sandbox.constantContact.contact(email)?.permission === 'unsubscribed',
@@ -162,6 +163,9 @@ export const DESTINATIONS: DestinationCase[] = [
 			defaultScale: 0.1,
 			replacedPlatformSeconds: 60 * 60,
 			floorMs: (requests, last) => windows(requests, CC_REQUESTS_PER_SECOND, 1000) + CC_ACTIVITY_BASE_MS + last * CC_IMPORT_MS_PER_CONTACT,
+			// Reads and removal activities share the 4 a second; the last removal activity's processing ends it.
+			mirrorFloorMs: (reads, removals) =>
+				(reads ? windows(reads, CC_REQUESTS_PER_SECOND, 1000) : 0) + (removals ? windows(removals, CC_REQUESTS_PER_SECOND, 1000) + CC_ACTIVITY_BASE_MS + CC_CONTACTS_PER_REMOVAL * CC_REMOVE_MS_PER_CONTACT : 0),
 		},
 	},
 	{
@@ -212,6 +216,7 @@ export const DESTINATIONS: DestinationCase[] = [
 		credentials: (sandbox, account) => ({ ...sandbox.endpoints.omnisend, rateLimitFactor: factorFor(sandbox, account) }),
 		importPath: '/batches',
 		pollPath: '/batches',
+		removalPath: '/contacts/tags',
 		stored: (sandbox) => sandbox.omnisend.tagged(OMNISEND_TARGET_TAG).map((contact) => contact.email),
 		mirror: true,
 		optedOut: (sandbox, email) => sandbox.omnisend.contact(email)?.status === 'unsubscribed',
@@ -236,6 +241,8 @@ export const DESTINATIONS: DestinationCase[] = [
 			contactsPerRequest: OMNISEND_MAX_ITEMS_PER_BATCH,
 			replacedPlatformSeconds: 240 * 60,
 			floorMs: (requests, last) => windows(requests, OMNISEND_REQUESTS_PER_MINUTE, 60_000) + OMNISEND_BATCH_BASE_MS + last * OMNISEND_MS_PER_ITEM,
+			// Reads at the brand's 400 a minute; tag removals at their own 60 a minute (Omnisend untags asynchronously, not waited for).
+			mirrorFloorMs: (reads, removals) => (reads ? windows(reads, OMNISEND_REQUESTS_PER_MINUTE, 60_000) : 0) + (removals ? windows(removals, OMNISEND_TAG_REQUESTS_PER_MINUTE, 60_000) : 0),
 		},
 	},
 ];
@@ -249,10 +256,12 @@ export function destinationBySlug(slug: string): DestinationCase {
 /** The destinations processed as asynchronous jobs. */
 export const ASYNC_DESTINATIONS = DESTINATIONS.filter((destination) => destination.pollPath !== undefined);
 
-/** The exporter's parameters at version 2, as its scheduled example has them (pointing at the sandbox's default target). */
+/** The exporter's parameters at version 2, as its scheduled example has them, pointing at the sandbox's default target. */
 export function parametersV2(destination: DestinationCase): IDataObject {
 	const workflow = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'examples', `scheduled-${destination.slug}.json`), 'utf8')) as IWorkflowBase;
 	const node = workflow.nodes.find((candidate) => candidate.type === `n8n-nodes-segment-export.${destination.nodeType}`)!;
 	if (node.typeVersion !== 2) throw new Error(`examples/scheduled-${destination.slug}.json: the exporter is not at version 2`);
-	return node.parameters as IDataObject;
+	// Omnisend's default target is a tag (a visible parameter at version 2): the registry's, so that `stored` sees the contacts.
+	const targetTag = typeof destination.parameters.tags === 'string' ? { tags: destination.parameters.tags } : {};
+	return { ...(node.parameters as IDataObject), ...targetTag };
 }

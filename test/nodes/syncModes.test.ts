@@ -106,6 +106,39 @@ describe.each(DESTINATIONS)('Sync Mode with $serviceName', (destination) => {
 		expect(exported).toEqual([N, 0, N, 0, 0, N]);
 	});
 
+	// Mirror where the service offers it; a refusal by name where it does not.
+	(destination.mirror ? test : test.skip)('Mirror: exactly the upserts and removals; contacts added elsewhere untouched; a contact that comes back is in the target and not opted out', async () => {
+		await exportRun(members(), { syncMode: 'mirror' });
+		destination.addElsewhere(sandbox(), 'elsewhere@example.com');
+		const storedBefore = new Set(destination.stored(sandbox()));
+		expect(storedBefore.size).toBe(N + 1);
+		const changed = [3, 77];
+		const left = [10];
+		const second = await exportRun(members({ changed, left }), { syncMode: 'mirror' });
+		expect(second.contactsImported).toBe(changed.length);
+		expect(second.summary).toMatchObject({ status: 'success', exported: changed.length, removed: left.length, notRemoved: 0, unchanged: N - changed.length - left.length });
+		const removals = second.requests.filter((request) => request.service === destination.key && request.path.includes(destination.removalPath!));
+		expect(removals.length).toBeGreaterThan(0);
+		// Omnisend untags asynchronously (modelled): wait until the sandbox applied it.
+		for (let attempt = 0; attempt < 100 && destination.stored(sandbox()).includes('m10@example.com'); attempt++) await new Promise((resolve) => setTimeout(resolve, 20));
+		const storedAfter = new Set(destination.stored(sandbox()));
+		expect([...storedBefore].filter((email) => !storedAfter.has(email))).toEqual(['m10@example.com']);
+		expect(storedAfter.has('elsewhere@example.com')).toBe(true);
+		expect(destination.optedOut(sandbox(), 'm10@example.com')).toBe(false);
+
+		const back = await exportRun(members({ changed }), { syncMode: 'mirror' });
+		expect(back.summary).toMatchObject({ exported: 1, removed: 0, unchanged: N - 1 });
+		expect(destination.stored(sandbox())).toContain('m10@example.com');
+		expect(destination.optedOut(sandbox(), 'm10@example.com')).toBe(false);
+	});
+
+	(destination.mirror ? test.skip : test)('Mirror is refused with the reason, nothing sent', async () => {
+		const before = sandbox().requests.length;
+		const run = await runWorkflow(exportWorkflow(destination, { syncMode: 'mirror' }), { credentials: { [destination.credentialType]: destination.credentials(sandbox()) }, startItems: members() });
+		expect(run.nodeError('Export')?.message).toMatch(new RegExp(`^Sync Mode "Mirror" is not available for ${destination.serviceName}: .+ Use Sync Mode "Changed Only"\\.$`));
+		expect(sandbox().requests.slice(before).filter((request) => request.service === destination.key && request.method !== 'GET')).toHaveLength(0);
+	});
+
 	test('a contact the service refuses is not recorded: the next run sends it again', async () => {
 		const bad = { json: { email: 'toolong@example.com', firstName: 'x'.repeat(300), lastName: 'Member', segments: ['Newsletter'] } };
 		const first = await exportRun([...members(), bad], { syncMode: 'changedOnly' });
