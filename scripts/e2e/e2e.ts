@@ -163,36 +163,62 @@ async function syncRun(userFolder: string, sandboxUrl: string, destination: Dest
 	const before = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as unknown[]).length;
 	const run = n8nCommand(userFolder, ['execute', `--id=${workflow.id}`, '--rawOutput']);
 	const requests = ((await (await fetch(`${sandboxUrl}/_sandbox/requests`)).json()) as Array<{ service: string; path: string; method: string; contacts: number }>).slice(before);
-	const imports = requests.filter((request) => request.service === destination.key && request.path.includes(destination.importPath));
+	const imports = requests.filter((request) => request.service === destination.key && request.method !== 'GET' && request.path.includes(destination.importPath));
 	const summary = rawOutput(run.stdout)?.data.resultData.runData[workflow.exporter]?.[0]?.data.main[0][0]?.json ?? {};
 	return { status: run.status, output: run.status === 0 ? '' : (run.stderr || run.stdout).slice(-1200), summary, imports: imports.length, importedContacts: imports.reduce((sum, request) => sum + request.contacts, 0), requests };
 }
 
 /**
  * Sync Modes in the real n8n: export N, re-run unchanged (no import), change 1 % and drop 0.5 %
- * (exactly those upserts, and with Mirror exactly those removals). The state lives in n8n's SQLite
- * between `n8n execute` processes.
+ * (exactly those upserts, and with Mirror exactly those removals, a contact added by another tool
+ * left alone, then the dropped ones back in the target and not opted out). The state lives in n8n's
+ * SQLite between `n8n execute` processes, each a new n8n.
  */
 async function syncChecks(userFolder: string, sandboxUrl: string): Promise<void> {
 	const folder = join(userFolder, '.n8n-files');
 	mkdirSync(folder, { recursive: true });
+	const control = async (slug: string, what: string, email = '', method = 'GET') => await fetch(`${sandboxUrl}/_sandbox/destinations/${slug}/${what}?email=${encodeURIComponent(email)}`, { method });
+	const stored = async (slug: string) => new Set((await (await control(slug, 'stored')).json()) as string[]);
+	const optedOut = async (slug: string, email: string) => ((await (await control(slug, 'opted-out', email)).json()) as { optedOut: boolean }).optedOut;
 	for (const destination of DESTINATIONS) {
 		const csv = join(folder, `sync-${destination.slug}.csv`);
-		const mode = 'changedOnly';
+		const mode = destination.mirror ? 'mirror' : 'changedOnly';
 		const workflow = syncWorkflow(userFolder, destination, csv, mode);
 		const imported = n8nCommand(userFolder, ['import:workflow', `--input=${workflow.file}`]);
 		if (imported.status !== 0) {
 			check(`sync ${destination.slug}`, false, `import failed: ${(imported.stderr || imported.stdout).slice(-600)}`);
 			continue;
 		}
-		progress(`Sync Mode ${mode}, ${destination.slug}: export ${SYNC_PROFILES}, re-run, change 1 % and drop 0.5 %`);
+		progress(`Sync Mode ${mode}, ${destination.slug}: export ${SYNC_PROFILES}, re-run, change 1 % and drop 0.5 %${destination.mirror ? ', then the dropped come back' : ''}`);
 		writeSyncSegment(csv);
 		const first = await syncRun(userFolder, sandboxUrl, destination, workflow);
 		const again = await syncRun(userFolder, sandboxUrl, destination, workflow);
 		const changed = [10, 111, 222, 333];
-		writeSyncSegment(csv, changed, [5, 6]);
+		const left = [5, 6];
+		const elsewhere = `elsewhere.${destination.slug}@example.com`;
+		if (destination.mirror) await control(destination.slug, 'add-elsewhere', elsewhere, 'POST');
+		const storedBefore = await stored(destination.slug);
+		writeSyncSegment(csv, changed, left);
 		const third = await syncRun(userFolder, sandboxUrl, destination, workflow);
-		const failed = [first, again, third].find((run) => run.status !== 0);
+		// Omnisend untags asynchronously (modelled in the sandbox): give it a moment.
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const storedAfter = await stored(destination.slug);
+		const gone = [...storedBefore].filter((email) => !storedAfter.has(email)).sort();
+		const leftEmails = left.map((index) => `sync.${index}@example.com`);
+		const removals = third.requests.filter((request) => request.service === destination.key && destination.removalPath !== undefined && request.path.includes(destination.removalPath));
+		let fourth: Awaited<ReturnType<typeof syncRun>> | undefined;
+		let backOk = true;
+		let backDetail = '';
+		if (destination.mirror) {
+			writeSyncSegment(csv, changed);
+			fourth = await syncRun(userFolder, sandboxUrl, destination, workflow);
+			const storedBack = await stored(destination.slug);
+			const optedOutBack = await Promise.all(leftEmails.map(async (email) => await optedOut(destination.slug, email)));
+			backOk = fourth.status === 0 && fourth.summary.exported === left.length && leftEmails.every((email) => storedBack.has(email)) && optedOutBack.every((value) => !value) && storedBack.has(elsewhere);
+			backDetail = `; back in the segment: exported ${String(fourth.summary.exported)}, in the target ${leftEmails.filter((email) => storedBack.has(email)).length} of ${left.length}, opted out ${optedOutBack.filter(Boolean).length}`;
+		}
+		const failed = [first, again, third, ...(fourth ? [fourth] : [])].find((run) => run.status !== 0);
+		const expectedGone = destination.mirror ? leftEmails : [];
 		check(
 			`sync ${mode} ${destination.slug}`,
 			!failed &&
@@ -201,10 +227,14 @@ async function syncChecks(userFolder: string, sandboxUrl: string): Promise<void>
 				again.summary.unchanged === SYNC_PROFILES &&
 				third.importedContacts === changed.length &&
 				third.summary.exported === changed.length &&
-				third.summary.unchanged === SYNC_PROFILES - changed.length - 2,
+				third.summary.unchanged === SYNC_PROFILES - changed.length - left.length &&
+				third.summary.removed === expectedGone.length &&
+				JSON.stringify(gone) === JSON.stringify(expectedGone) &&
+				(!destination.mirror || storedAfter.has(elsewhere)) &&
+				backOk,
 			failed
 				? `exit ${failed.status}: ${failed.output}`
-				: `run 1 exported ${String(first.summary.exported)}; re-run: ${again.imports} imports, ${String(again.summary.unchanged)} unchanged; 1 % changed, 0.5 % left: ${third.imports} imports of ${third.importedContacts} contacts, Summary exported ${String(third.summary.exported)}, unchanged ${String(third.summary.unchanged)}, state ${JSON.stringify(third.summary.syncState)}`,
+				: `run 1 exported ${String(first.summary.exported)}; re-run: ${again.imports} imports, ${String(again.summary.unchanged)} unchanged; 1 % changed, 0.5 % left: ${third.imports} imports of ${third.importedContacts} contacts, Summary exported ${String(third.summary.exported)}, unchanged ${String(third.summary.unchanged)}, removed ${String(third.summary.removed)} (${removals.length} removal requests); gone from the target: ${gone.join(', ') || 'none'}${destination.mirror ? `; added elsewhere still there: ${storedAfter.has(elsewhere)}` : ''}${backDetail}; state ${JSON.stringify(third.summary.syncState)}`,
 		);
 	}
 }

@@ -31,6 +31,8 @@ interface ExportCase {
 	example: string;
 	service: 'activeCampaign' | 'constantContact' | 'omnisend';
 	batchSize?: number;
+	/** Exporter parameters over the example's. */
+	parameters?: Record<string, unknown>;
 }
 
 const EXPORTS: ExportCase[] = [
@@ -40,6 +42,10 @@ const EXPORTS: ExportCase[] = [
 	{ name: 'cc-2', example: 'scheduled-constant-contact.json', service: 'constantContact', batchSize: 100 },
 	{ name: 'omnisend', example: 'scheduled-omnisend.json', service: 'omnisend' },
 ];
+
+/** Sync Mode Mirror in queue mode: its state in n8n's Postgres, whichever worker runs the export. */
+const SYNC_CASE: ExportCase = { name: 'sync', example: 'scheduled-omnisend.json', service: 'omnisend', parameters: { syncMode: 'mirror', tags: 'queue-sync', tagWithSegments: false } };
+const SYNC_CONTACTS = 200;
 
 const results: Array<{ name: string; ok: boolean; detail: string }> = [];
 function check(name: string, ok: boolean, detail: string): void {
@@ -73,7 +79,7 @@ function webhookWorkflow(exportCase: ExportCase): Record<string, unknown> {
 			node(names[0], 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: `queue-${exportCase.name}`, responseMode: 'responseNode', options: {} }, { webhookId: `0e5a7c1e-0000-4000-8000-${workflowId(exportCase).slice(-12).toLowerCase().replace(/[^0-9a-f]/g, '0')}` }),
 			node(names[1], 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.profiles', options: {} }),
 			node(names[2], 'n8n-nodes-segment-export.segmentSource', 2, { source: 'items', options: { outputMode: 'memberFile', memberFilePartSize: PART_SIZE } }),
-			node(names[3], String(exporter.type), Number(exporter.typeVersion), { ...parameters, options: { ...(parameters.options as object | undefined), ...(exportCase.batchSize ? { batchSize: exportCase.batchSize } : {}) } }, { credentials: exporter.credentials }),
+			node(names[3], String(exporter.type), Number(exporter.typeVersion), { ...parameters, ...exportCase.parameters, options: { ...(parameters.options as object | undefined), ...(exportCase.batchSize ? { batchSize: exportCase.batchSize } : {}) } }, { credentials: exporter.credentials }),
 			node(names[4], 'n8n-nodes-base.respondToWebhook', 1.1, { respondWith: 'json', responseBody: '={{ JSON.stringify($json) }}', options: {} }),
 		],
 		connections: Object.fromEntries(names.slice(0, -1).map((name, index) => [name, { main: [[{ node: names[index + 1], type: 'main', index: 0 }]] }])),
@@ -86,8 +92,8 @@ function webhookWorkflow(exportCase: ExportCase): Record<string, unknown> {
 function importAndPublish(userFolder: string, env: NodeJS.ProcessEnv): void {
 	const folder = join(userFolder, 'queue-workflows');
 	mkdirSync(folder);
-	for (const exportCase of EXPORTS) writeFileSync(join(folder, `${exportCase.name}.json`), JSON.stringify(webhookWorkflow(exportCase), null, 2));
-	const commands = [['import:workflow', '--separate', `--input=${folder}`], ...EXPORTS.map((exportCase) => ['publish:workflow', `--id=${workflowId(exportCase)}`])];
+	for (const exportCase of [...EXPORTS, SYNC_CASE]) writeFileSync(join(folder, `${exportCase.name}.json`), JSON.stringify(webhookWorkflow(exportCase), null, 2));
+	const commands = [['import:workflow', '--separate', `--input=${folder}`], ...[...EXPORTS, SYNC_CASE].map((exportCase) => ['publish:workflow', `--id=${workflowId(exportCase)}`])];
 	for (const args of commands) {
 		const result = n8nCommand(userFolder, args, env);
 		if (result.status !== 0) throw new Error(`n8n ${args[0]} failed:\n${(result.stderr || result.stdout).slice(-1500)}`);
@@ -285,6 +291,40 @@ async function main(): Promise<void> {
 			'Constant Contact credential still valid',
 			ccState.refreshes > 0 && ccState.refreshTokenReuse === 0 && again.status === 200 && againSummary.exported === 1,
 			`${ccState.refreshes} refreshes during the run (Constant Contact exports on ${ccWorkers}), ${ccState.refreshTokenReuse} reuses of a rotated refresh token; an export after the token expired again: HTTP ${again.status}, ${String(againSummary.message ?? again.text.slice(0, 200))}`,
+		);
+
+		// Sync Mode Mirror through the queue: three runs of one workflow, each picked up by whichever
+		// worker is free; the state is read and written in n8n's Postgres each time.
+		const syncProfiles = (changed: number[], left: number[]) =>
+			Array.from({ length: SYNC_CONTACTS }, (_, index) => index)
+				.filter((index) => !left.includes(index))
+				.map((index) => ({ email: `qsync.${index}@example.com`, firstName: changed.includes(index) ? `Changed${index}` : `Sync${index}`, lastName: 'Queue' }));
+		const syncRuns: Array<{ summary: Record<string, unknown>; imports: number; removals: number }> = [];
+		for (const [changed, left] of [[[], []], [[], []], [[3, 4], [9]]] as Array<[number[], number[]]>) {
+			const before = ((await (await fetch(`${queue.sandbox.url}/_sandbox/requests`)).json()) as unknown[]).length;
+			const answer = await post(queue.main.url, SYNC_CASE, syncProfiles(changed, left));
+			const requests = ((await (await fetch(`${queue.sandbox.url}/_sandbox/requests`)).json()) as Array<{ service: string; method: string; path: string }>).slice(before);
+			let summary: Record<string, unknown> = {};
+			try {
+				summary = JSON.parse(answer.text) as Record<string, unknown>;
+			} catch {
+				summary = { message: answer.text.slice(0, 300) };
+			}
+			const omnisend = requests.filter((request) => request.service === 'omnisend');
+			syncRuns.push({ summary, imports: omnisend.filter((request) => request.method === 'POST' && request.path.includes('/batches')).length, removals: omnisend.filter((request) => request.method === 'DELETE').length });
+		}
+		const syncIds = executionRecords(queue).filter((record) => record.workflowId === workflowId(SYNC_CASE)).map((record) => record.id);
+		const syncWorkers = syncIds.map((id) => queue.workers.find((worker) => jsonLines(worker.log).some((record) => record.message?.startsWith(`Worker started execution ${id} `)))?.name ?? '?');
+		const [syncFirst, syncAgain, syncChanged] = syncRuns;
+		check(
+			'Sync Mode state in queue mode',
+			syncFirst.summary.exported === SYNC_CONTACTS &&
+				syncAgain.imports === 0 &&
+				syncAgain.summary.unchanged === SYNC_CONTACTS &&
+				syncChanged.summary.exported === 2 &&
+				syncChanged.summary.removed === 1 &&
+				syncChanged.removals === 1,
+			`run 1 exported ${String(syncFirst.summary.exported)}; run 2: ${syncAgain.imports} imports, ${String(syncAgain.summary.unchanged)} unchanged; run 3 (2 changed, 1 left): exported ${String(syncChanged.summary.exported)}, removed ${String(syncChanged.summary.removed)} with ${syncChanged.removals} removal request(s); executions ${syncIds.join(', ')} ran on ${syncWorkers.join(', ')}`,
 		);
 
 		// Peak resident memory of each n8n process so far (the kernel's high-water mark), read before they stop.

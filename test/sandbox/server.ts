@@ -194,7 +194,7 @@ export class Sandbox {
 		response.end(payload);
 	}
 
-	/** Control API: GET /_sandbox/state, GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/faults. */
+	/** Control API: GET /_sandbox/state, GET /_sandbox/requests, POST /_sandbox/reset, POST /_sandbox/faults, /_sandbox/destinations/<slug>/…. */
 	private async control(request: IncomingMessage, response: ServerResponse, url: URL): Promise<void> {
 		const route = `${request.method} ${url.pathname}`;
 		if (route === 'GET /_sandbox/state') {
@@ -224,6 +224,22 @@ export class Sandbox {
 		if (route === 'POST /_sandbox/constantContact/tokens') return this.write(response, { status: 200, body: this.constantContact.issueTokens() });
 		if (route === 'GET /_sandbox/activeCampaign/contacts') {
 			return this.write(response, { status: 200, body: this.activeCampaign.contacts().map((contact) => ({ ...contact, tags: [...contact.tags], lists: Object.fromEntries(contact.lists) })) });
+		}
+		// The registry's view of one destination for scripts in other processes (the e2e suite): its
+		// default target's addresses, whether an address is opted out, and a contact added by another tool.
+		const destinationMatch = url.pathname.match(/^\/_sandbox\/destinations\/([a-z-]+)\/(stored|opted-out|add-elsewhere)$/);
+		if (destinationMatch) {
+			// Loaded here: the registry imports the service modules this file also imports.
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const { destinationBySlug } = require('../destinations') as typeof import('../destinations');
+			const destination = destinationBySlug(destinationMatch[1]);
+			const email = url.searchParams.get('email') ?? '';
+			if (destinationMatch[2] === 'stored') return this.write(response, { status: 200, body: destination.stored(this) });
+			if (destinationMatch[2] === 'opted-out') return this.write(response, { status: 200, body: { optedOut: destination.optedOut(this, email) } });
+			if (request.method === 'POST') {
+				destination.addElsewhere(this, email);
+				return this.write(response, { status: 204 });
+			}
 		}
 		if (route === 'GET /_sandbox/omnisend/contacts') {
 			return this.write(response, { status: 200, body: this.omnisend.contacts().map((contact) => ({ ...contact, tags: [...contact.tags] })) });
