@@ -183,7 +183,7 @@ async function main(): Promise<void> {
 	const n = Number(argValue('n') ?? 1_000_000);
 	const scaleArg = argValue('scale');
 	if (process.argv.includes('--child')) {
-		const result = await runOne(destinations[0], n, scaleArg ? Number(scaleArg) : DEFAULT_SCALE(destinations[0]));
+		const result = await runOne(destinations[0], n, scaleArg ? Number(scaleArg) : (destinationBySlug(destinations[0]).bench.syncScale ?? DEFAULT_SCALE(destinations[0])));
 		process.send!(result);
 		return;
 	}

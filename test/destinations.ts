@@ -80,6 +80,8 @@ export interface DestinationCase {
 		floorMs(requests: number, lastBatchContacts: number): number;
 		/** Mirror: milliseconds at scale 1 for `reads` pages of the target and `removals` removal requests, at their limits. */
 		mirrorFloorMs?(reads: number, removals: number): number;
+		/** Scale of `npm run bench:sync` where it differs from `defaultScale` (a Mirror read of a million at 0.1 would take hours). */
+		syncScale?: number;
 	};
 }
 
@@ -161,6 +163,7 @@ export const DESTINATIONS: DestinationCase[] = [
 		},
 		bench: {
 			defaultScale: 0.1,
+			syncScale: 1,
 			replacedPlatformSeconds: 60 * 60,
 			floorMs: (requests, last) => windows(requests, CC_REQUESTS_PER_SECOND, 1000) + CC_ACTIVITY_BASE_MS + last * CC_IMPORT_MS_PER_CONTACT,
 			// Reads and removal activities share the 4 a second; the last removal activity's processing ends it.
