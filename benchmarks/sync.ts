@@ -14,8 +14,8 @@ import { destinationBySlug, parametersV2 } from '../test/destinations';
  * Per destination, in a process of its own: N contacts exported with a Sync Mode (Mirror where the
  * service offers it, else Changed Only), then the same segment again with 1 % changed and 0.5 % left.
  * The re-run's wall time is compared with its floor: the changed contacts' imports at the limits,
- * plus Mirror's read of the target and its removal requests at theirs; the diffing time is from the
- * node's start to its first write. The sync state lives in the harness's model of n8n's
+ * plus Mirror's read of the target and its removal requests at theirs; the target is wall ≤ 1.2 ×
+ * floor + 60 s of diffing per 1,000,000; the diffing time shown is from the node's start to its first write. The sync state lives in the harness's model of n8n's
  * deduplication store (its row text, md5 entries), whose size and busy time are reported.
  */
 
@@ -30,8 +30,10 @@ interface SyncResult {
 	wallSeconds: number;
 	diffSeconds: number;
 	floorSeconds: number;
-	/** (wall − diffing) / floor: the target is ≤ 1.2, with ≤ 60 s of diffing per 1,000,000. */
+	/** (wall − diffing) / floor, for reading; the target is wall ≤ 1.2 × floor + 60 s of diffing per 1,000,000. */
 	ratio: number;
+	/** The target's bound for the re-run's wall: 1.2 × floor + 60 s × n / 1,000,000. */
+	targetSeconds: number;
 	exported: number;
 	unchanged: number;
 	removed: number;
@@ -145,6 +147,7 @@ async function runOne(destination: DestinationName, n: number, scale: number): P
 		diffSeconds: round(diff),
 		floorSeconds: round(floor),
 		ratio: round(floor > 0 ? (wall - diff) / floor : 0, 3),
+		targetSeconds: round(1.2 * floor + (60 * n) / 1_000_000),
 		exported,
 		unchanged: Number(summary.unchanged),
 		removed: Number(summary.removed),
@@ -169,8 +172,8 @@ function report(results: SyncResult[]): void {
 	for (const r of results) {
 		const diffPerMillion = (r.diffSeconds * 1_000_000) / r.n;
 		const checks = [
-			[`(wall − diffing)/floor ${r.ratio.toFixed(3)} ≤ 1.2`, r.ratio <= 1.2],
-			[`diffing ${diffPerMillion.toFixed(1)} s per 1M ≤ 60 s`, diffPerMillion <= 60],
+			[`re-run ${r.wallSeconds} s ≤ 1.2 × floor + 60 s per 1M = ${r.targetSeconds} s`, r.wallSeconds <= r.targetSeconds],
+			[`diffing (start to first write) ${diffPerMillion.toFixed(1)} s per 1M ≤ 60 s`, diffPerMillion <= 60],
 			[`exported ${r.exported} = changed ${r.changed}`, r.exported === r.changed],
 			...(r.syncMode === 'mirror' ? ([[`removed ${r.removed} = left ${r.left}`, r.removed === r.left]] as const) : []),
 		] as const;

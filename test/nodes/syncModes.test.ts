@@ -70,12 +70,8 @@ describe.each(DESTINATIONS)('Sync Mode with $serviceName', (destination) => {
 		const writes = dry.requests.filter((request) => request.service === destination.key && request.method !== 'GET');
 		expect(writes.filter((request) => request.path.includes(destination.importPath))).toHaveLength(0);
 		expect(dry.summary).toMatchObject({ dryRun: true, exported: 0, plan: { new: 2, changed: 3, unchanged: N - 3, remove: 0 } });
-		// The probe puts the row back: every entry this input looks at is as it was, nothing was added;
-		// only the fingerprints of the 3 changed contacts' old data are gone (n8n has no check-only call).
-		const entries = (row: string) => new Set((JSON.parse(row) as { data: string[] }).data);
-		const [before, after] = [entries(rowBefore), entries([...deduplicator.rows.values()][0])];
-		expect([...after].every((entry) => before.has(entry))).toBe(true);
-		expect(before.size - after.size).toBe(3);
+		// The probe's few additions are taken out again: the row is exactly as it was.
+		expect([...deduplicator.rows.values()][0]).toBe(rowBefore);
 		const plan = csvRecords((await (await binaryDataService()).getAsBuffer(dry.summaryItem.binary![PLAN_FILE_PROPERTY])).toString('utf8'));
 		expect(plan.filter((row) => row.action !== 'unchanged').map((row) => `${row.email} ${row.action}`).sort()).toEqual(
 			['m1@example.com changed', 'm2@example.com changed', 'm3@example.com changed', `m${N}@example.com new`, `m${N + 1}@example.com new`].sort(),

@@ -157,7 +157,7 @@ export async function planSync(
 	}
 
 	const runKeys = settings.fullResendEvery > 0 ? Array.from({ length: settings.fullResendEvery }, (_, index) => keys.run(index + 1)) : [];
-	plan.known = await store.probe([...payloadKeys, ...contactKeys, ...candidates.map((candidate) => candidate.key), ...runKeys]);
+	plan.known = await store.probe([...payloadKeys, ...contactKeys, ...candidates.map((candidate) => candidate.key), ...runKeys], plan.entriesBefore);
 
 	for (let index = 0; index < payloadKeys.length; index++) {
 		if (plan.known.has(payloadKeys[index])) plan.counts.unchanged++;

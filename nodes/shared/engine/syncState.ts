@@ -40,26 +40,40 @@ export class SyncKeys {
 const ENTRIES: ICheckProcessedOptions = { mode: 'entries' };
 
 /**
+ * n8n's removeProcessed scans the row once per value removed (n8n 2.41 `deduplication-helper.ts`:
+ * findIndex, then splice): removing m values from a row of n costs m × n comparisons. Up to this
+ * many, the probe's additions are taken out exactly (about a second of n8n's CPU); above it, the row
+ * is rewritten with the entries the probe found.
+ */
+export const EXACT_PUT_BACK_COMPARISONS = 30_000_000;
+
+/**
  * The node's row of n8n's deduplication store, used as a set. n8n 2.41 has no check-only call (a
- * check records what it did not know), so `probe` puts the row back right after: it then holds the
- * entries the probe found and nothing new, and what this run confirms is added at the end. A run
- * that crashes in between leaves the state as it found it, minus entries this input no longer uses.
+ * check records what it did not know), so `probe` puts the row back right after: exactly as it was
+ * when few values were new (an unchanged re-run, a refused Mirror run), else holding the entries the
+ * probe found (a changed contact's old fingerprint is then forgotten: it would only matter if its
+ * data went back to what it was). What this run confirms is added at the end. A run that crashes in
+ * between leaves the state without what this run would have added: the next run sends it again.
  */
 export class SyncStateStore {
 	constructor(
 		private readonly helpers: IExecuteFunctions['helpers'],
 		private readonly node: INode,
+		private readonly exactPutBackComparisons = EXACT_PUT_BACK_COMPARISONS,
 	) {}
 
 	async entries(): Promise<number> {
 		return await this.guard('read', async () => await this.helpers.getProcessedDataCount('node', ENTRIES));
 	}
 
-	/** The keys the state holds, out of `keys`; afterwards the state holds exactly those. */
-	async probe(keys: string[]): Promise<Set<string>> {
-		const { processed } = await this.guard('read', async () => await this.helpers.checkProcessedAndRecord(keys, 'node', ENTRIES));
-		const known = processed as string[];
-		await this.replace(known);
+	/** The keys the state holds, out of `keys` (`entriesBefore`: the row's size before); the state is then put back. */
+	async probe(keys: string[], entriesBefore: number): Promise<Set<string>> {
+		const result = await this.guard('read', async () => await this.helpers.checkProcessedAndRecord(keys, 'node', ENTRIES));
+		const added = result.new as string[];
+		const known = result.processed as string[];
+		if (added.length && added.length * (entriesBefore + added.length) <= this.exactPutBackComparisons) {
+			await this.guard('write', async () => await this.helpers.removeProcessed(added, 'node', ENTRIES));
+		} else if (added.length) await this.replace(known);
 		return new Set(known);
 	}
 
