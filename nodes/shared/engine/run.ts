@@ -165,6 +165,8 @@ export async function runExport(
 	const store = new SyncStateStore(context.helpers, node);
 	if (keepsState(sync)) {
 		plan = new SyncPlan(new SyncKeys(stateAccountKey(adapter, accountSecret), adapter.target), sync);
+		// Every segment Segment Source defines, members or not: a segment that emptied still names a tag to take off.
+		for (const name of Object.keys(sourceAccountingOf(items)?.perSegment ?? {})) if (name.trim()) plan.segmentTags.add(name.trim());
 		const scratch = new Ledger(0, false);
 		const forEachContact = async (visit: (contact: DiffContact) => void) => {
 			const admit = (email: string, wireForm: string, record: IDataObject) => {

@@ -198,6 +198,18 @@ describe('Mirror (engine)', () => {
 		for (let index = 0; index < 20; index++) expect([...target.members.get(`m${index}@example.com`)!].sort()).toEqual(index < 3 ? ['A'] : ['A', 'B']);
 	});
 
+	test('a segment that emptied still has its tag taken off (its name comes from Segment Source\'s accounting)', async () => {
+		const target = new FakeTarget();
+		const adapter = target.adapter({ tags: true });
+		const accounting = (perSegment: Record<string, number>) => ({
+			json: { segmentSourceAccounting: true, segmentSourceBatch: true, members: [], accounting: { rows: 0, members: 0, merged: 0, invalid: 0, notInAnySegment: 0, perSegment, invalidByReason: {}, invalidRows: [] } },
+		});
+		await mirrorRun(target, [...Array.from({ length: 20 }, (_, index) => member(index, ['A', 'B'])), accounting({ A: 20, B: 20 })], {}, adapter);
+		const second = await mirrorRun(target, [...Array.from({ length: 20 }, (_, index) => member(index, ['A'])), accounting({ A: 20, B: 0 })], { maxRemovalPercent: 100 }, adapter);
+		expect(second).toMatchObject({ exported: 20, staleTagsRemoved: 20 });
+		for (let index = 0; index < 20; index++) expect([...target.members.get(`m${index}@example.com`)!]).toEqual(['A']);
+	});
+
 	test('removals the service could not do stay managed and are tried again next run', async () => {
 		const target = new FakeTarget();
 		await mirrorRun(target, segment());
