@@ -10,8 +10,8 @@ import { OWNER, startEditor } from './serve';
 /**
  * `npm run screenshot`: the README's pictures of the nodes in a real n8n editor at its default panel
  * width, taken with Debian's Chromium (`apt-get install chromium`) driven by playwright-core:
- * the scheduled Campaign Monitor canvas, each exporter's parameters, Segment Source with the bundled
- * sample, a Summary output, a credential form and the node picker searching "segment".
+ * the scheduled Campaign Monitor canvas, each exporter's parameters, Omnisend's Sync Mode set to Mirror,
+ * Segment Source with the bundled sample, a Summary output, a credential form and the node picker searching "segment".
  * `SCREENSHOT_N8N_URL=http://127.0.0.1:5678` uses an editor already started with `npm run n8n`.
  */
 
@@ -90,6 +90,22 @@ async function main(): Promise<void> {
 			await save(page, exporter.file);
 			await closeNode(page);
 		}
+
+		progress('Omnisend Export with Sync Mode Mirror and Dry Run chosen (not saved)');
+		await openWorkflow(page, url, 'SegExpSchedOM001');
+		await openNode(page, 'Omnisend Export');
+		const syncMode = page.locator('[data-test-id="parameter-input-syncMode"]').first();
+		await syncMode.scrollIntoViewIfNeeded();
+		await syncMode.click();
+		await page.locator('.el-select-dropdown__item, [role="option"]').filter({ hasText: /^Mirror/ }).first().click();
+		await page.waitForTimeout(500);
+		await page.locator('[data-test-id="parameter-input-dryRun"]').first().click().catch(() => progress('Dry Run switch not found'));
+		await page.waitForTimeout(500);
+		await page.locator('[data-test-id="parameter-input-syncMode"]').first().scrollIntoViewIfNeeded();
+		await page.mouse.move(0, 0);
+		await page.waitForTimeout(800);
+		await save(page, 'sync-mode-mirror.png');
+		await closeNode(page);
 
 		progress('Running the scheduled Campaign Monitor example for its Summary');
 		await openWorkflow(page, url, 'SegExpSchedCM001');

@@ -126,8 +126,16 @@ export type StopReason = () => string | undefined;
 /**
  * Sync Modes' say over each valid contact, once serialized: its state key when it goes out, or
  * 'unchanged' (counted as skipped, no row) or 'planned' (a dry run: counted apart, no row).
+ * `ordinal` numbers the contacts that passed the address checks, the same in every pass over the
+ * same input.
  */
-export type ContactAdmission = (email: string, wireForm: string, record: IDataObject) => string | 'unchanged' | 'planned';
+export type ContactAdmission = (email: string, wireForm: string, record: IDataObject, ordinal: number) => string | 'unchanged' | 'planned';
+
+/** Sync Modes' filter: `skip` answers, before a contact is serialized, whether it is known unchanged; `admit` as above. */
+export interface ContactFilter {
+	skip?(ordinal: number): boolean;
+	admit: ContactAdmission;
+}
 
 /**
  * Turns input records into batches that respect both the count and the byte limit, serializing
@@ -141,9 +149,10 @@ export async function* batchContacts(
 	ledger: Ledger,
 	limits: BatchLimits,
 	stopReason: StopReason = () => undefined,
-	admit?: ContactAdmission,
+	filter?: ContactFilter,
 ): AsyncGenerator<Batch> {
 	const seen = new Set<string>();
+	let ordinal = -1;
 	const roomForOne = limits.maxBytes - limits.envelopeBytes - 1;
 	let batch: Batch = { index: 0, emails: [], json: [], itemIndex: [], open: [] };
 	let size = limits.envelopeBytes;
@@ -164,6 +173,12 @@ export async function* batchContacts(
 			continue;
 		}
 		seen.add(email);
+		ordinal++;
+		// Known unchanged (an earlier pass serialized it): counted without serializing it again.
+		if (filter?.skip?.(ordinal)) {
+			ledger.skipQuietly('unchanged');
+			continue;
+		}
 		// After a stop the rest is only accounted: checked and counted, never serialized.
 		const stopped = stopReason();
 		if (stopped !== undefined) {
@@ -180,7 +195,7 @@ export async function* batchContacts(
 			ledger.drop(email, 'field_too_long', `Input ${where}: the contact alone is larger than one ${adapter.serviceName} request allows`, itemIndex);
 			continue;
 		}
-		const admission = admit?.(email, json, record);
+		const admission = filter?.admit(email, json, record, ordinal);
 		if (admission === 'unchanged' || admission === 'planned') {
 			ledger.skipQuietly(admission);
 			continue;

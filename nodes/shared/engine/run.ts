@@ -7,7 +7,7 @@ import { ContactRejection } from '../adapter';
 import { usesOAuth2 } from '../transport';
 import type { ExportSummary, LongValuePolicy } from './accounting';
 import { Ledger, sourceAccountingOf, summaryMessage } from './accounting';
-import type { BatchLimits, ContactAdmission, InputRecord, MemberFileReader } from './batching';
+import type { BatchLimits, ContactAdmission, ContactFilter, InputRecord, MemberFileReader } from './batching';
 import { batchContacts, countRecords, recordsOfItems, utf8Length } from './batching';
 import { asExportFailure, CancelledFailure, ExportFailure, RefusalFailure } from './errors';
 import { ExportRun } from './exportRun';
@@ -22,7 +22,7 @@ import { sendRemovals } from './removals';
 import { Session } from './session';
 import { submitBatches } from './submission';
 import type { DiffContact, SyncSettings } from './sync';
-import { keepsState, mirrorOf, planSync, readSyncSettings, stateAfter, SyncPlan, UPSERT_ALL } from './sync';
+import { keepsState, mirrorOf, planSync, readSyncSettings, stateChanges, SyncPlan, UPSERT_ALL } from './sync';
 import { SyncKeys, SyncStateStore } from './syncState';
 
 /** Dynamics 365 Customer Insights exports at most this many profiles; users can lower or raise it per node. */
@@ -169,11 +169,11 @@ export async function runExport(
 		for (const name of Object.keys(sourceAccountingOf(items)?.perSegment ?? {})) if (name.trim()) plan.segmentTags.add(name.trim());
 		const scratch = new Ledger(0, false);
 		const forEachContact = async (visit: (contact: DiffContact) => void) => {
-			const admit = (email: string, wireForm: string, record: IDataObject) => {
-				visit({ email, wireForm, record });
-				return 'planned' as const;
+			const admit: ContactAdmission = (email, wireForm, record, ordinal) => {
+				visit({ email, wireForm, record, ordinal });
+				return 'planned';
 			};
-			for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, admit)) {
+			for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, { admit })) {
 				// Every contact is only visited: no batch is formed.
 			}
 		};
@@ -189,16 +189,21 @@ export async function runExport(
 	if (plan && sync.dryRun) return await dryRun(context, run, plan, records, serializeContextFor(adapter, settings, run.ledger), batchLimits, received, startedAt, removesStaleTags);
 
 	const currentPlan = plan;
-	const admit: ContactAdmission | undefined = currentPlan
-		? (email, wireForm, record) => {
-				const key = currentPlan.keys.payload(email, wireForm);
-				if (!currentPlan.fullResend && currentPlan.known.has(key)) return 'unchanged';
-				if (removesStaleTags) currentPlan.noteStaleTags(email, record);
-				return key;
+	// Contacts the diff pass found unchanged are skipped before they are serialized again; the others
+	// carry their state key, recorded once the service confirms them.
+	const filter: ContactFilter | undefined = currentPlan
+		? {
+				skip: (ordinal) => currentPlan.isUnchanged(ordinal),
+				admit: (email, wireForm, record) => {
+					const key = currentPlan.keys.payload(email, wireForm);
+					if (!currentPlan.fullResend && currentPlan.isKnownUnchanged(key, currentPlan.keys.contact(email))) return 'unchanged';
+					if (removesStaleTags) currentPlan.noteStaleTags(email, record);
+					return key;
+				},
 			}
 		: undefined;
 	if (currentPlan) run.onExported = (batch, positions) => currentPlan.confirm(batch, positions);
-	const batches = batchContacts(records(), adapter, serializeContextFor(adapter, settings, run.ledger), run.ledger, batchLimits, () => (run.stopped ? (run.stop?.message ?? 'the export stopped') : undefined), admit)[
+	const batches = batchContacts(records(), adapter, serializeContextFor(adapter, settings, run.ledger), run.ledger, batchLimits, () => (run.stopped ? (run.stop?.message ?? 'the export stopped') : undefined), filter)[
 		Symbol.asyncIterator
 	]();
 
@@ -283,7 +288,7 @@ async function dryRun(
 		file.addCells([email, action, action === 'unchanged' && plan.fullResend ? 'sent again: a full re-send is due' : '']);
 		return action === 'unchanged' && !plan.fullResend ? 'unchanged' : 'planned';
 	};
-	for await (const _ of batchContacts(records(), run.adapter, serializeContext, run.ledger, batchLimits, undefined, admit)) {
+	for await (const _ of batchContacts(records(), run.adapter, serializeContext, run.ledger, batchLimits, undefined, { admit })) {
 		// Every contact is only classified: no batch is formed.
 	}
 	if (plan.settings.mode === 'mirror') {
@@ -336,10 +341,8 @@ async function finishSync(run: ExportRun, plan: SyncPlan, store: SyncStateStore,
 		run.progress();
 	}
 	const completed = !run.stopped && run.ledger.notSent === 0;
-	const next = stateAfter(plan, removed, completed);
 	try {
-		await store.replace(next);
-		report.entriesAfter = next.size;
+		report.entriesAfter = await store.update(plan.known, stateChanges(plan, removed, completed));
 	} catch (error) {
 		report.stateError = (error as Error).message;
 	}

@@ -38,11 +38,12 @@ export function segmentsOf(record: IDataObject): string[] {
 	return segments.filter((segment): segment is string => typeof segment === 'string' && segment.trim() !== '').map((segment) => segment.trim());
 }
 
-/** One contact of the segment, as the diff pass saw it. */
+/** One contact of the segment, as the diff pass saw it (`ordinal`: see batching's ContactAdmission). */
 export interface DiffContact {
 	email: string;
 	wireForm: string;
 	record: IDataObject;
+	ordinal: number;
 }
 
 /**
@@ -78,20 +79,32 @@ export class SyncPlan {
 	/** Keys of contacts confirmed exported during this run (`p…` and `e…`). */
 	readonly confirmed: string[] = [];
 
+	/** 1 at the ordinal of each contact the diff pass found unchanged (not with a full re-send). */
+	unchangedOrdinals = new Uint8Array(0);
+
+	/** Whether the contact at `ordinal` was found unchanged by the diff pass, so it need not be serialized again. */
+	isUnchanged(ordinal: number): boolean {
+		return !this.fullResend && this.unchangedOrdinals[ordinal] === 1;
+	}
+
 	constructor(
 		readonly keys: SyncKeys,
 		readonly settings: SyncSettings,
 	) {}
 
-	/** Whether a contact goes out (new, changed, or a full re-send). */
-	sends(email: string, wireForm: string): boolean {
-		return this.fullResend || !this.known.has(this.keys.payload(email, wireForm));
+	/**
+	 * Whether the state knows this contact with this exact wire form. Both entries must be there: a
+	 * contact Mirror removed loses its `e…` entry (its old `p…` entry may stay), and is then new.
+	 */
+	isKnownUnchanged(payloadKey: string, contactKey: string): boolean {
+		return this.known.has(payloadKey) && this.known.has(contactKey);
 	}
 
 	/** How a contact stands: 'new' (not sent to this target before), 'changed' or 'unchanged'. */
 	classify(email: string, wireForm: string): 'new' | 'changed' | 'unchanged' {
-		if (this.known.has(this.keys.payload(email, wireForm))) return 'unchanged';
-		return this.known.has(this.keys.contact(email)) ? 'changed' : 'new';
+		const contactKey = this.keys.contact(email);
+		if (this.isKnownUnchanged(this.keys.payload(email, wireForm), contactKey)) return 'unchanged';
+		return this.known.has(contactKey) ? 'changed' : 'new';
 	}
 
 	/** Notes the stale segment tags of a managed contact that stays (services that remove them). */
@@ -134,9 +147,11 @@ export async function planSync(
 	plan.entriesBefore = await store.entries();
 	const payloadKeys: string[] = [];
 	const contactKeys: string[] = [];
-	await forEachContact(({ email, wireForm, record }) => {
+	const ordinals: number[] = [];
+	await forEachContact(({ email, wireForm, record, ordinal }) => {
 		payloadKeys.push(keys.payload(email, wireForm));
 		contactKeys.push(keys.contact(email));
+		ordinals.push(ordinal);
 		for (const segment of segmentsOf(record)) plan.segmentTags.add(segment);
 	});
 
@@ -159,9 +174,12 @@ export async function planSync(
 	const runKeys = settings.fullResendEvery > 0 ? Array.from({ length: settings.fullResendEvery }, (_, index) => keys.run(index + 1)) : [];
 	plan.known = await store.probe([...payloadKeys, ...contactKeys, ...candidates.map((candidate) => candidate.key), ...runKeys], plan.entriesBefore);
 
+	plan.unchangedOrdinals = new Uint8Array(ordinals.length ? ordinals[ordinals.length - 1] + 1 : 0);
 	for (let index = 0; index < payloadKeys.length; index++) {
-		if (plan.known.has(payloadKeys[index])) plan.counts.unchanged++;
-		else if (plan.known.has(contactKeys[index])) plan.counts.changed++;
+		if (plan.isKnownUnchanged(payloadKeys[index], contactKeys[index])) {
+			plan.counts.unchanged++;
+			plan.unchangedOrdinals[ordinals[index]] = 1;
+		} else if (plan.known.has(contactKeys[index])) plan.counts.changed++;
 		else plan.counts.new++;
 		if (plan.known.has(contactKeys[index])) plan.managed++;
 	}
@@ -186,20 +204,21 @@ export function mirrorOf(adapter: DestinationAdapter): MirrorSupport {
 }
 
 /**
- * The state after a real run: what the probe found, minus the contacts removed, plus what this run
- * confirmed; the run counter advances only after a complete changed-only run and restarts after a
- * complete full one.
+ * How the state changes after a real run: what this run confirmed is added, contacts removed are no
+ * longer managed; the run counter advances only after a complete changed-only run and restarts after
+ * a complete full one.
  */
-export function stateAfter(plan: SyncPlan, removedEmails: readonly string[], completed: boolean): Set<string> {
+export function stateChanges(plan: SyncPlan, removedEmails: readonly string[], completed: boolean): { add: string[]; remove: string[] } {
 	const { keys, settings } = plan;
-	const next = new Set(plan.known);
-	for (const email of removedEmails) next.delete(keys.contact(email));
-	for (const key of plan.confirmed) next.add(key);
+	const add = new Set(plan.confirmed);
+	const remove = removedEmails.map((email) => keys.contact(email));
 	if (settings.fullResendEvery > 0 && completed) {
-		for (let count = 1; count <= settings.fullResendEvery; count++) next.delete(keys.run(count));
-		if (!plan.fullResend) for (let count = 1; count <= plan.runsSinceFull + 1; count++) next.add(keys.run(count));
+		for (let count = 1; count <= settings.fullResendEvery; count++) remove.push(keys.run(count));
+		if (!plan.fullResend) for (let count = 1; count <= plan.runsSinceFull + 1; count++) add.add(keys.run(count));
 	}
-	return next;
+	// A key both added and removed (a run counter kept) stays.
+	const kept = remove.filter((key) => !add.has(key));
+	return { add: [...add], remove: kept };
 }
 
 /** The Sync Mode settings of a version 2 node. */

@@ -77,6 +77,24 @@ export class SyncStateStore {
 		return new Set(known);
 	}
 
+	/**
+	 * Applies a run's changes to the state the probe left (`known`): appends what is new, and takes out
+	 * what goes one by one where that is cheap, else rewrites the row. Returns the entries it then holds.
+	 */
+	async update(known: ReadonlySet<string>, changes: { add: string[]; remove: string[] }): Promise<number> {
+		const add = [...new Set(changes.add)].filter((key) => !known.has(key));
+		const remove = [...new Set(changes.remove)].filter((key) => known.has(key));
+		const size = known.size + add.length;
+		if (remove.length * size <= this.exactPutBackComparisons) {
+			if (add.length) await this.guard('write', async () => await this.helpers.checkProcessedAndRecord(add, 'node', ENTRIES));
+			if (remove.length) await this.guard('write', async () => await this.helpers.removeProcessed(remove, 'node', ENTRIES));
+		} else {
+			const gone = new Set(remove);
+			await this.replace([...[...known].filter((key) => !gone.has(key)), ...add]);
+		}
+		return size - remove.length;
+	}
+
 	/** Makes the state hold exactly `keys` (one DELETE, then one INSERT of the row). */
 	async replace(keys: Iterable<string>): Promise<void> {
 		await this.guard('write', async () => {
