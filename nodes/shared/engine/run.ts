@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { AdapterFactory, DestinationAdapter, RequestSender, SerializeContext } from '../adapter';
@@ -136,18 +136,11 @@ export async function runExport(
 	// without asking the service anything — except in Mirror, where an empty segment means everyone left.
 	const { sync } = settings;
 	const send: RequestSender = async (request, purpose) => await session.fetch(request, purpose);
-	const nothingSent = (error: unknown): NodeOperationError => {
-		// The adapter's own checks already speak to the user; failures of the requests are explained here.
-		if (error instanceof NodeOperationError) return error;
-		if (error instanceof RefusalFailure) return new NodeOperationError(node, error.message, { description: error.description });
-		if (!(error instanceof ExportFailure)) return new NodeOperationError(node, error as Error, { description: (error as { description?: string }).description });
-		return new NodeOperationError(node, `Could not reach ${adapter.serviceName}: ${error.message}`, { description: `${error.description ? `${error.description} ` : ''}Nothing was sent.` });
-	};
 	try {
 		if (sync.mode === 'mirror') mirrorOf(adapter);
 		if (received > 0 || sync.mode === 'mirror') await adapter.prepare(send);
 	} catch (error) {
-		throw nothingSent(error);
+		throw nothingSentError(node, adapter, error);
 	}
 
 	const run = new ExportRun(adapter, session, logger, settings.maxRejectedItems);
@@ -161,30 +154,8 @@ export async function runExport(
 
 	// Sync Modes: the diff against the state, the target's members read (Mirror) and the safety cap,
 	// all before anything is written to the service.
-	let plan: SyncPlan | undefined;
 	const store = new SyncStateStore(context.helpers, node);
-	if (keepsState(sync)) {
-		plan = new SyncPlan(new SyncKeys(stateAccountKey(adapter, accountSecret), adapter.target), sync);
-		// Every segment Segment Source defines, members or not: a segment that emptied still names a tag to take off.
-		for (const name of Object.keys(sourceAccountingOf(items)?.perSegment ?? {})) if (name.trim()) plan.segmentTags.add(name.trim());
-		const scratch = new Ledger(0, false);
-		const forEachContact = async (visit: (contact: DiffContact) => void) => {
-			const admit: ContactAdmission = (email, wireForm, record, ordinal) => {
-				visit({ email, wireForm, record, ordinal });
-				return 'planned';
-			};
-			for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, { admit })) {
-				// Every contact is only visited: no batch is formed.
-			}
-		};
-		try {
-			await planSync(plan, forEachContact, store, adapter, send);
-		} catch (error) {
-			throw nothingSent(error);
-		}
-		const removals = plan.departed.length ? `, ${plan.departed.length} managed contacts left the segment` : '';
-		logger.info(`${adapter.serviceName} export: sync state read: ${plan.counts.new} new, ${plan.counts.changed} changed, ${plan.counts.unchanged} unchanged${removals}${plan.fullResend ? ' (full re-send)' : ''}`);
-	}
+	const plan = keepsState(sync) ? await diffWithState(context, settings, adapter, store, records, batchLimits, send, stateAccountKey(adapter, accountSecret)) : undefined;
 	const removesStaleTags = sync.mode === 'mirror' && !('refused' in adapter.mirror) && adapter.mirror.removesStaleTags;
 	if (plan && sync.dryRun) return await dryRun(context, run, plan, records, serializeContextFor(adapter, settings, run.ledger), batchLimits, received, startedAt, removesStaleTags);
 
@@ -305,6 +276,52 @@ async function dryRun(
 /** Binary property of a dry run's Summary item holding its plan, and the plan file's columns. */
 export const PLAN_FILE_PROPERTY = 'plan';
 const PLAN_FILE_COLUMNS = ['email', 'action', 'detail'];
+
+/** A failure before anything was written, as the node's error: refusals and the adapter's own checks as they are, request failures explained. */
+function nothingSentError(node: INode, adapter: DestinationAdapter, error: unknown): NodeOperationError {
+	if (error instanceof NodeOperationError) return error;
+	if (error instanceof RefusalFailure) return new NodeOperationError(node, error.message, { description: error.description });
+	if (!(error instanceof ExportFailure)) return new NodeOperationError(node, error as Error, { description: (error as { description?: string }).description });
+	return new NodeOperationError(node, `Could not reach ${adapter.serviceName}: ${error.message}`, { description: `${error.description ? `${error.description} ` : ''}Nothing was sent.` });
+}
+
+/**
+ * Sync Modes' first pass: every contact serialized once for its state keys (nothing sent), the
+ * target's members read (Mirror), one probe of the state, the safety cap. A refusal fails the node
+ * with nothing written.
+ */
+async function diffWithState(
+	context: IExecuteFunctions,
+	settings: ExportSettings,
+	adapter: DestinationAdapter,
+	store: SyncStateStore,
+	records: () => AsyncIterable<InputRecord>,
+	batchLimits: BatchLimits,
+	send: RequestSender,
+	account: string,
+): Promise<SyncPlan> {
+	const plan = new SyncPlan(new SyncKeys(account, adapter.target), settings.sync);
+	// Every segment Segment Source defines, members or not: a segment that emptied still names a tag to take off.
+	for (const name of Object.keys(sourceAccountingOf(context.getInputData())?.perSegment ?? {})) if (name.trim()) plan.segmentTags.add(name.trim());
+	const scratch = new Ledger(0, false);
+	const forEachContact = async (visit: (contact: DiffContact) => void) => {
+		const admit: ContactAdmission = (email, wireForm, record, ordinal) => {
+			visit({ email, wireForm, record, ordinal });
+			return 'planned';
+		};
+		for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, { admit })) {
+			// Every contact is only visited: no batch is formed.
+		}
+	};
+	try {
+		await planSync(plan, forEachContact, store, adapter, send);
+	} catch (error) {
+		throw nothingSentError(context.getNode(), adapter, error);
+	}
+	const removals = plan.departed.length ? `, ${plan.departed.length} managed contacts left the segment` : '';
+	context.logger.info(`${adapter.serviceName} export: sync state read: ${plan.counts.new} new, ${plan.counts.changed} changed, ${plan.counts.unchanged} unchanged${removals}${plan.fullResend ? ' (full re-send)' : ''}`);
+	return plan;
+}
 
 /** What Sync Modes add to the Summary. */
 interface SyncReport {
