@@ -26,7 +26,7 @@ export interface PaceSignals {
 	window?: { remaining: number; resetMs: number };
 	/** Retry-After (or a reset on a 429): the whole account waits this long. */
 	pauseMs?: number;
-	/** The answer was a 429: the account's limits were overrun, by this process or by another one. */
+	/** The answer was a 429 (or the service's own throttling answer): the account's limits were overrun, by this process or by another one. */
 	throttled?: boolean;
 }
 
@@ -67,8 +67,13 @@ interface Window {
 const LONG_WAIT_MS = 5_000;
 /** On a 429 this process keeps this part of the rate it allowed itself (multiplicative decrease)… */
 export const SHARE_DECREASE = 0.7;
-/** …and takes back this part of the published rate per longest window without one (additive increase). */
-export const SHARE_INCREASE_PER_WINDOW = 0.05;
+/**
+ * …and takes back this part of the published rate per longest window without one (additive increase).
+ * Two processes on one account finish only as early as the one left with the smaller share: at 5 %
+ * a window it regained the rate its peer gave up too slowly (a simulated pair needed 1.26-1.49 × the
+ * floor), at 20 % about 1.2 ×, for some more refusals (test/nodes/shared/sharedAccountSimulation.test.ts).
+ */
+export const SHARE_INCREASE_PER_WINDOW = 0.2;
 /** Never below this part of the published rate (each window still lets one request through). */
 export const MIN_SHARE = 0.05;
 /** Timer granularity: a request answered at t frees its slot at t + window + this. */
@@ -83,10 +88,12 @@ const TIMER_MARGIN_MS = 2;
  * One pacer is shared by every execution in this process that uses the same account.
  *
  * Other processes (n8n queue-mode workers) spending the same account are invisible but for the
- * service's 429s: each 429 for a request sent at the current rate shrinks the share of the published
- * limits this process allows itself (× SHARE_DECREASE), and every longest window without one gives
- * some back (+ SHARE_INCREASE_PER_WINDOW, up to all of it). Processes sharing an account settle
- * near their fair parts with a 429 now and then; a process alone never sees a 429 and keeps it all.
+ * service's refusals (a 429, or a throttling answer in the service's own form such as ActiveCampaign's
+ * 400 for its imports per minute): each refusal of a request sent at the current rate shrinks the
+ * share of the published limits this process allows itself (× SHARE_DECREASE), and every longest
+ * window without one gives some back (+ SHARE_INCREASE_PER_WINDOW, up to all of it). Processes
+ * sharing an account settle near their fair parts with a refusal now and then; a process alone is
+ * never refused and keeps it all.
  */
 export class WindowPacer implements AccountPacer {
 	private readonly windows: Window[] = [];
