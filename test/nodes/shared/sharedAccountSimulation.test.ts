@@ -53,23 +53,25 @@ describe('processes sharing one ActiveCampaign account, simulated clock', () => 
 		expect(result.throttled / result.requests.length).toBeLessThan(0.01);
 	});
 
-	test('when its peer has finished, the process left is back to the whole published rate within three import windows of its end', async () => {
+	test('when its peer has finished, the process left is back to the whole published rate within two import windows of its end', async () => {
 		// The peer exports 20,000 contacts and ends early; the other one goes on with 100,000.
 		const result = await simulateSharedAccount({ contacts: 100_000, processes: 2, scale: SCALE, seed: 3, contactsOf: [100_000, 20_000] });
 		expect(result.processes.map((p) => p.exported)).toEqual([100_000, 20_000]);
 		const peerEnded = result.processes[1].endedAt;
 		const lastImport = Math.max(...result.requests.filter((r) => r.process === 0 && r.kind === 'import').map((r) => r.arrivedAt));
-		expect(lastImport).toBeGreaterThan(peerEnded + 3 * IMPORT_WINDOW_MS);
-		// Refused at a share near 0.43 while the peer ran; the third window after the peer's end takes the
-		// whole limit from the process left (at 5 % a window, as before, it would still be near half).
+		expect(lastImport).toBeGreaterThan(peerEnded + 2 * IMPORT_WINDOW_MS);
+		// Refused at a share near 0.43 while the peer ran, the process left fills the second window after
+		// the peer's end (at + 5 % a window, as before, it would still be near half; at + 20 % without the
+		// faster growth after a quiet spell, at 84 of 100).
 		expect(result.processes[0].pacer!.shareHistory.at(-1)!.share).toBeLessThan(0.5);
-		expect(acceptedImports(result, 0, peerEnded + 2 * IMPORT_WINDOW_MS)).toBe(AC_BULK_IMPORTS_PER_MINUTE);
+		expect(acceptedImports(result, 0, peerEnded + IMPORT_WINDOW_MS)).toBe(AC_BULK_IMPORTS_PER_MINUTE);
 	});
 
-	// PACING_SIMULATION_REPORT=1 npx jest test/nodes/shared/sharedAccountSimulation.test.ts: the figures in BENCHMARKS.md.
-	(process.env.PACING_SIMULATION_REPORT ? test : test.skip)('report: a single export and two processes of 100,000 contacts each, six seeds', async () => {
+	// PACING_SIMULATION_REPORT=1 [PACING_SIMULATION_SEEDS=1,2,…] npx jest test/nodes/shared/sharedAccountSimulation.test.ts -t report: the figures in BENCHMARKS.md.
+	(process.env.PACING_SIMULATION_REPORT ? test : test.skip)('report: a single export and two processes of 100,000 contacts each, seeds 1-6 unless told', async () => {
 		const lines: string[] = [line('single export, 100,000', await simulateSharedAccount({ contacts: 100_000, processes: 1, scale: SCALE }))];
-		for (let seed = 1; seed <= 6; seed++) lines.push(line(`2 processes × 100,000, seed ${seed}`, await simulateSharedAccount({ contacts: 100_000, processes: 2, scale: SCALE, seed })));
+		const seeds = (process.env.PACING_SIMULATION_SEEDS ?? '1,2,3,4,5,6').split(',').map(Number);
+		for (const seed of seeds) lines.push(line(`2 processes × 100,000, seed ${seed}`, await simulateSharedAccount({ contacts: 100_000, processes: 2, scale: SCALE, seed })));
 		process.stdout.write(`${lines.join('\n')}\n`);
 	}, 600_000);
 });
