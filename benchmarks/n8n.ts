@@ -10,6 +10,7 @@ import { destinationBySlug } from '../test/destinations';
 import type { DestinationName } from './floors';
 import { argValue, CONTACTS_PER_REQUEST, DEFAULT_SCALE, destinationsArg, floorSeconds } from './floors';
 import { freePort, N8N_DIR, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from '../scripts/e2e/n8nRuntime';
+import { runQueueBench } from './n8nQueue';
 
 /**
  * `npm run bench:n8n [-- --destination NAME[,NAME]|all] [--input sample|csv|both] [--n 1000000] [--scale S]`:
@@ -20,6 +21,7 @@ import { freePort, N8N_DIR, n8nCommand, prepareN8n, progress, ROOT, startN8n, st
  * n8n is started afresh for each measurement, so the kernel's peak RSS (VmHWM) is this export's.
  * Records per run the n8n process's peak RSS, the execution's size in the database, n8n's own node run
  * times against the floor, and the contacts exported and stored; merges into benchmarks/results/n8n.json.
+ * `--queue`: the same workflow (sample input) in n8n's queue mode, main + 2 workers: see n8nQueue.ts.
  */
 
 /** `none`: the control, Webhook → No Operation, for n8n's own peak when it runs a webhook execution. */
@@ -347,6 +349,12 @@ function report(runs: N8nRun[]): void {
 }
 
 async function main(): Promise<void> {
+	if (process.argv.includes('--queue')) {
+		// The queue stack stops what it started on a signal itself.
+		const { destinations, n, scale } = args();
+		await runQueueBench({ benchWorkflow, names: NAMES, defaultScale: DEFAULT_SCALE }, destinations, n, scale);
+		return;
+	}
 	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 		process.once(signal, () => {
 			progress(`${signal}: stopping n8n and the sandbox`);

@@ -13,8 +13,10 @@ import { startSandboxProcess } from './sandboxProcess';
  * account-wide pacing across processes with no shared memory. In one run, against one sandbox in
  * its own process: a single export of N contacts (the reference), then two exporter processes side
  * by side, each exporting N other contacts to the same account with the same credential. Prints
- * the 429s per request and the combined wall time against the floor of the combined contacts
- * (target: ≤ 1 % and ≤ 1.2 ×). A benchmark, not a test: the figures depend on the machine's load.
+ * the 429s per request (and ActiveCampaign's 400s for its imports per minute, the other refusal)
+ * and the combined wall time against the floor of the combined contacts (target: ≤ 1 % and
+ * ≤ 1.2 ×). A benchmark, not a test: the figures depend on the machine's load. The same pair on a
+ * simulated clock: test/nodes/shared/sharedAccountSimulation.test.ts.
  */
 
 interface ChildResult {
@@ -80,6 +82,8 @@ export async function runSharedAccount(options: Options): Promise<Record<string,
 	const describe = (label: string, results: ChildResult[], log: RequestLogEntry[], contacts: number) => {
 		const mine = log.filter((entry) => entry.service === destination.key);
 		const throttled = mine.filter((entry) => entry.status === 429).length;
+		// ActiveCampaign answers its imports-per-minute limit with a 400 (the sandbox's default form); every contact here is valid.
+		const importLimited = mine.filter((entry) => entry.status === 400 && entry.path.includes('bulk_import')).length;
 		const wall = (Math.max(...results.map((result) => result.endedAt)) - Math.min(...results.map((result) => result.startedAt))) / 1000;
 		const floor = floorSeconds(contacts);
 		const exported = results.reduce((sum, result) => sum + result.exported, 0);
@@ -91,13 +95,14 @@ export async function runSharedAccount(options: Options): Promise<Record<string,
 			requests: mine.length,
 			throttled,
 			throttledShare: round(throttled / Math.max(1, mine.length), 4),
+			importLimited,
 			wallSeconds: round(wall, 2),
 			floorSeconds: round(floor, 2),
 			wallOverFloor: round(wall / floor),
 			errors: results.map((result) => result.error).filter(Boolean),
 		};
 		console.log(
-			`${label.padEnd(30)} ${exported}/${contacts} exported, ${throttled} × 429 of ${mine.length} requests (${(line.throttledShare * 100).toFixed(2)} %), wall ${line.wallSeconds} s, floor ${line.floorSeconds} s, wall/floor ${line.wallOverFloor}${line.errors.length ? `; errors: ${line.errors.join(' | ')}` : ''}`,
+			`${label.padEnd(30)} ${exported}/${contacts} exported, ${throttled} × 429 of ${mine.length} requests (${(line.throttledShare * 100).toFixed(2)} %), ${importLimited} × 400 rate limit, wall ${line.wallSeconds} s, floor ${line.floorSeconds} s, wall/floor ${line.wallOverFloor}${line.errors.length ? `; errors: ${line.errors.join(' | ')}` : ''}`,
 		);
 		return line;
 	};

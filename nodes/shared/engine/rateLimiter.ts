@@ -26,7 +26,7 @@ export interface PaceSignals {
 	window?: { remaining: number; resetMs: number };
 	/** Retry-After (or a reset on a 429): the whole account waits this long. */
 	pauseMs?: number;
-	/** The answer was a 429: the account's limits were overrun, by this process or by another one. */
+	/** The answer was a 429 (or the service's own throttling answer): the account's limits were overrun, by this process or by another one. */
 	throttled?: boolean;
 }
 
@@ -67,8 +67,21 @@ interface Window {
 const LONG_WAIT_MS = 5_000;
 /** On a 429 this process keeps this part of the rate it allowed itself (multiplicative decrease)… */
 export const SHARE_DECREASE = 0.7;
-/** …and takes back this part of the published rate per longest window without one (additive increase). */
-export const SHARE_INCREASE_PER_WINDOW = 0.05;
+/**
+ * …and takes back this part of the published rate per longest window without one (additive increase).
+ * Two processes on one account finish only as early as the one left with the smaller share: at 5 %
+ * a window it took back the rate its peer gave up too slowly (simulated, test/nodes/shared/
+ * sharedAccountSimulation.test.ts: the pair at 1.23-1.60 × the floor; now 1.18-1.27).
+ */
+export const SHARE_INCREASE_PER_WINDOW = 0.2;
+/**
+ * Processes sharing an account are refused about once a longest window; this long without a refusal
+ * says the others have stopped (or slowed down), and the share grows back faster: the increment
+ * doubles QUIET_DOUBLINGS_PER_WINDOW times a window, so a process left with half the rate takes the
+ * rest back in about a window instead of three.
+ */
+export const QUIET_WINDOWS = 1.25;
+export const QUIET_DOUBLINGS_PER_WINDOW = 4;
 /** Never below this part of the published rate (each window still lets one request through). */
 export const MIN_SHARE = 0.05;
 /** Timer granularity: a request answered at t frees its slot at t + window + this. */
@@ -83,10 +96,12 @@ const TIMER_MARGIN_MS = 2;
  * One pacer is shared by every execution in this process that uses the same account.
  *
  * Other processes (n8n queue-mode workers) spending the same account are invisible but for the
- * service's 429s: each 429 for a request sent at the current rate shrinks the share of the published
- * limits this process allows itself (× SHARE_DECREASE), and every longest window without one gives
- * some back (+ SHARE_INCREASE_PER_WINDOW, up to all of it). Processes sharing an account settle
- * near their fair parts with a 429 now and then; a process alone never sees a 429 and keeps it all.
+ * service's refusals (a 429, or a throttling answer in the service's own form such as ActiveCampaign's
+ * 400 for its imports per minute): each refusal of a request sent at the current rate shrinks the
+ * share of the published limits this process allows itself (× SHARE_DECREASE), and every longest
+ * window without one gives some back (+ SHARE_INCREASE_PER_WINDOW, up to all of it). Processes
+ * sharing an account settle near their fair parts with a refusal now and then; a process alone is
+ * never refused and keeps it all.
  */
 export class WindowPacer implements AccountPacer {
 	private readonly windows: Window[] = [];
@@ -114,6 +129,9 @@ export class WindowPacer implements AccountPacer {
 	/** When `share` last grew (or, after a 429, when it may start growing again). */
 	private shareGrowsFrom = 0;
 
+	/** When the growth since the last decrease started: the decrease, or the end of its pause. */
+	private quietSince = 0;
+
 	/** When `share` last shrank: 429s for requests sent before then were answers to the old rate. */
 	private shrankAt = -Infinity;
 
@@ -132,10 +150,22 @@ export class WindowPacer implements AccountPacer {
 		this.longestWindowMs = Math.max(1_000, ...limits.map((window) => window.windowMs));
 	}
 
-	/** The share now, after the additive increase since it last changed. */
+	/**
+	 * How much the share has grown back since the last decrease (or the end of the pause it came
+	 * with), at `at`: SHARE_INCREASE_PER_WINDOW per longest window, and after QUIET_WINDOWS without a
+	 * refusal an increment that doubles every 1 / QUIET_DOUBLINGS_PER_WINDOW of a window.
+	 */
+	private growthSinceDecrease(at: number): number {
+		const windows = Math.max(0, (at - this.quietSince) / this.longestWindowMs);
+		if (windows <= QUIET_WINDOWS) return SHARE_INCREASE_PER_WINDOW * windows;
+		const doublings = QUIET_DOUBLINGS_PER_WINDOW * (windows - QUIET_WINDOWS);
+		return SHARE_INCREASE_PER_WINDOW * (QUIET_WINDOWS + (2 ** doublings - 1) / (QUIET_DOUBLINGS_PER_WINDOW * Math.LN2));
+	}
+
+	/** The share now, after the increase since it last changed. */
 	currentShare(now = this.now()): number {
 		if (this.share < 1 && now > this.shareGrowsFrom) {
-			this.share = Math.min(1, this.share + (SHARE_INCREASE_PER_WINDOW * (now - this.shareGrowsFrom)) / this.longestWindowMs);
+			this.share = Math.min(1, this.share + this.growthSinceDecrease(now) - this.growthSinceDecrease(this.shareGrowsFrom));
 			this.shareGrowsFrom = now;
 		}
 		return this.share;
@@ -266,6 +296,7 @@ export class WindowPacer implements AccountPacer {
 			this.shrankAt = now;
 			// Growing again starts once the service's pause is over.
 			this.shareGrowsFrom = Math.max(now, this.pausedUntil);
+			this.quietSince = this.shareGrowsFrom;
 			this.shareHistory.push({ at: now, share: this.share });
 		}
 		const waiters = this.freed;

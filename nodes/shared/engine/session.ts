@@ -53,8 +53,17 @@ export class Session {
 		return this.signal?.aborted === true;
 	}
 
-	/** Sends once under the pacer; the pacer learns what the answer said of the account's limits. */
-	private async sendOnce(request: DestinationRequest, purpose: RequestPurpose, countAs: RequestCount): Promise<DestinationResponse> {
+	/**
+	 * Sends once under the pacer and reads the answer; the pacer learns what the answer said of the
+	 * account's limits, including a throttling answer only the adapter recognises (ActiveCampaign's
+	 * 400 "Rate limit exceeded" for its imports per minute), which overran them as a 429 does.
+	 */
+	private async sendOnce<T>(
+		request: DestinationRequest,
+		purpose: RequestPurpose,
+		countAs: RequestCount,
+		read: AnswerReader<T>,
+	): Promise<{ response: DestinationResponse; value?: T; failure?: unknown }> {
 		const { serviceName } = this.adapter;
 		const ticket = await this.pacer.acquire(purpose, {
 			signal: this.signal,
@@ -71,7 +80,12 @@ export class Session {
 			const response = await sendRaw(this.context, this.adapter.credentialType, this.adapter.baseUrl, request, { oauth2: this.oauth2, serviceName });
 			status = response.statusCode;
 			signals = { window: rateWindow(response), pauseMs: imposedWaitMs(response), throttled: response.statusCode === 429 };
-			return response;
+			try {
+				return { response, value: this.read(response, read, purpose) };
+			} catch (failure) {
+				if (failure instanceof RetryableFailure && failure.options.throttled) signals.throttled = true;
+				return { response, failure };
+			}
 		} finally {
 			this.pacer.settle(ticket, signals);
 			this.logger.debug(REQUEST_LOG_MESSAGE, { service: this.adapter.destination, purpose, status, sentAt: ticket.sentAt, answeredAt: ticket.answeredAt });
@@ -117,8 +131,8 @@ export class Session {
 	): Promise<{ ok: true; value: T } | { ok: false; failure: unknown }> {
 		try {
 			checkCancelled(this.signal);
-			const response = await this.sendOnce(request, purpose, countAs);
-			const value = this.read(response, read, purpose);
+			const { response, value, failure } = await this.sendOnce(request, purpose, countAs, read);
+			if (failure !== undefined) return { ok: false, failure };
 			if (value !== undefined) return { ok: true, value };
 			return {
 				ok: false,

@@ -1,6 +1,6 @@
 import { CancelledFailure, PauseTooLongFailure } from '../../../nodes/shared/engine/errors';
 import type { PaceTicket, WaitPolicy } from '../../../nodes/shared/engine/rateLimiter';
-import { MIN_SHARE, SHARE_DECREASE, SHARE_INCREASE_PER_WINDOW, WindowPacer } from '../../../nodes/shared/engine/rateLimiter';
+import { MIN_SHARE, QUIET_WINDOWS, SHARE_DECREASE, SHARE_INCREASE_PER_WINDOW, WindowPacer } from '../../../nodes/shared/engine/rateLimiter';
 import type { SentRequest } from '../../harness/pacing';
 import { windowOverruns } from '../../harness/pacing';
 
@@ -150,6 +150,22 @@ describe('WindowPacer', () => {
 			expect(pacer.currentShare(500)).toBeCloseTo(SHARE_DECREASE, 9);
 			expect(pacer.currentShare(1500)).toBeCloseTo(SHARE_DECREASE + SHARE_INCREASE_PER_WINDOW, 9);
 			expect(pacer.currentShare(500 + 1000 * Math.ceil((1 - SHARE_DECREASE) / SHARE_INCREASE_PER_WINDOW))).toBe(1);
+		});
+
+		test('after QUIET_WINDOWS without a refusal the share grows faster: a process left alone takes the rest back within two windows', async () => {
+			const { pacer, clock } = pacerAt(10, 1000);
+			for (let round = 0; round < 3; round++) pacer.settle(await pacer.acquire('import', policy), { throttled: true });
+			const low = SHARE_DECREASE ** 3;
+			expect(pacer.shareHistory.at(-1)!.share).toBeCloseTo(low, 9);
+			// Additive up to QUIET_WINDOWS after the last refusal (instant 0)…
+			clock.now = 1000 * QUIET_WINDOWS;
+			expect(pacer.currentShare()).toBeCloseTo(low + SHARE_INCREASE_PER_WINDOW * QUIET_WINDOWS, 9);
+			// …then more than additive, and all of it two windows after the refusal (additively: 0.74).
+			clock.now = 1500;
+			expect(pacer.currentShare()).toBeGreaterThan(low + SHARE_INCREASE_PER_WINDOW * 1.5);
+			clock.now = 2000;
+			expect(pacer.currentShare()).toBe(1);
+			expect(low + SHARE_INCREASE_PER_WINDOW * 2).toBeLessThan(0.75);
 		});
 
 		test('the share never falls below its floor', async () => {
