@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
 
 import type { WindowPacer } from '../../nodes/shared/engine/rateLimiter';
+import { UPSERT_ALL } from '../../nodes/shared/engine/sync';
 import { ActiveCampaignSandbox, AC_TEST_API_KEY } from '../sandbox/activeCampaign';
 import { destinationBySlug } from '../destinations';
 
@@ -144,7 +145,7 @@ export async function simulateSharedAccount(options: SimulationOptions): Promise
 				excludeAutomations: true,
 			});
 			try {
-				const [[summary]] = await engine.runExport(context, adapter, { maxContacts: 10_000_000, batchSize, longValues: 'reject', rateLimitFactor: options.scale }, AC_TEST_API_KEY);
+				const [[summary]] = await engine.runExport(context, adapter, { maxContacts: 10_000_000, batchSize, longValues: 'reject', rateLimitFactor: options.scale, sync: UPSERT_ALL }, AC_TEST_API_KEY);
 				outcome.exported = Number(summary.json.exported);
 				outcome.notSent = Number(summary.json.notSent);
 				if (summary.json.error) outcome.error = String(summary.json.error);
