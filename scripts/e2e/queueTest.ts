@@ -254,8 +254,9 @@ async function main(): Promise<void> {
 				.map((record) => record.metadata as { service?: string; status: number | string; sentAt: number; answeredAt: number })
 				.sort((a, b) => a.sentAt - b.sentAt);
 			for (const request of sent.filter((entry) => entry.status === 429)) {
-				// The sandbox's record of the same answer: same service, ended closest to when the worker had it.
-				const candidates = throttled.filter((entry) => entry.service === request.service && Math.abs(entry.endedAt - request.answeredAt) <= 50);
+				// The sandbox's record of the same answer: same service, ended closest to when the worker had it
+				// (a busy worker may read an answer some 100 ms after it left the sandbox: up to a second counts).
+				const candidates = throttled.filter((entry) => entry.service === request.service && Math.abs(entry.endedAt - request.answeredAt) <= 1000);
 				const match = candidates.sort((a, b) => Math.abs(a.endedAt - request.answeredAt) - Math.abs(b.endedAt - request.answeredAt))[0];
 				if (!match) {
 					unmatched++;
