@@ -4,7 +4,7 @@ import { gzipSync } from 'zlib';
 import type { FileEncoding } from '../../../nodes/SegmentSource/decode';
 import { decodeFile, decodeStream } from '../../../nodes/SegmentSource/decode';
 import type { FileFormat, HeaderMode } from '../../../nodes/SegmentSource/readers';
-import { readFileStream, readFileWithNotes } from '../../../nodes/SegmentSource/readers';
+import { BATCH_ROWS, readFileStream, readFileWithNotes } from '../../../nodes/SegmentSource/readers';
 import { RepeatedEmails } from '../../../nodes/SegmentSource/repeatedEmails';
 import { binaryDataService, runWorkflow } from '../../harness/run';
 import { chain, type NodeSpec } from '../../harness/workflows';
@@ -36,8 +36,12 @@ async function streamed(bytes: Uint8Array, size: number, encoding: FileEncoding,
 	try {
 		const text = decodeStream(async () => slices(bytes, size), encoding, 1e9);
 		const read = readFileStream(text, format, header, delimiter, fileName);
+		// The node reads batches: never empty, never more than BATCH_ROWS rows.
 		const rows = [];
-		for await (const row of read.rows) rows.push(row);
+		for await (const batch of read.batches) {
+			if (batch.length === 0 || batch.length > BATCH_ROWS) throw new Error(`a batch of ${batch.length} rows`);
+			rows.push(...batch);
+		}
 		return { rows, notes: read.notes };
 	} catch (error) {
 		const { message, line, column } = error as { message: string; line: number; column: number };
@@ -87,6 +91,15 @@ describe('streamed reading gives what reading the whole file gives', () => {
 		for (const size of [1, 2, 3, 5, 7, 64, 65536]) {
 			expect([size, await streamed(bytes, size, encoding, format, header, delimiter, fileName)]).toEqual([size, expected]);
 		}
+	});
+
+	test('rows gives the rows of the batches one by one', async () => {
+		const bytes = utf8(CSV.repeat(50));
+		const read = readFileStream(decodeStream(async () => slices(bytes, 100), 'utf-8', 1e9), 'auto', 'auto', 'auto');
+		const rows = [];
+		for await (const row of read.rows) rows.push(row);
+		const expected = await buffered(bytes, 'utf-8', 'auto', 'auto', 'auto');
+		expect({ rows, notes: read.notes }).toEqual({ rows: expected.rows, notes: expected.notes });
 	});
 
 	test('invalid JSON is an unreadable file, as when read whole', async () => {
