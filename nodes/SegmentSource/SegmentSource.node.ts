@@ -4,6 +4,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { SourceAccounting } from '../shared/engine/accounting';
 import { MAX_LISTED_INVALID_ROWS, SOURCE_ACCOUNTING_MARKER } from '../shared/engine/accounting';
 import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
+import { checkEmail } from '../shared/contact';
 import { MAX_BYTES_PER_PART, MAX_MEMBERS_PER_PART } from '../shared/engine/memberFiles';
 import { INVALID_ROWS_PROPERTY, InvalidRowsFile, MEMBER_FILE_ADVISED_ABOVE, MemberFileWriter } from './memberFileOutput';
 import type { FieldNames, ProfileField } from './profileFields';
@@ -11,7 +12,7 @@ import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFie
 import type { ByteSource, FileEncoding } from './decode';
 import { decodeFile, decodeStream } from './decode';
 import { ownValue } from './ownFields';
-import type { CsvNotes, FileFormat, FileRow, HeaderMode } from './readers';
+import type { ColumnValues, CsvNotes, FileFormat, FileRow, HeaderMode } from './readers';
 import { BATCH_ROWS, readFileStream, readFileWithNotes, UnreadableFile } from './readers';
 import { RepeatedEmails } from './repeatedEmails';
 import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfile } from './sampleProfiles';
@@ -694,8 +695,13 @@ interface FirstPass {
 	fileLabel: string;
 }
 
-async function* sourceBatches(batches: AsyncIterable<FileRow[]>): AsyncGenerator<SourceRow[]> {
-	for await (const batch of batches) yield batch.map((row) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line }));
+/** The rows of a reader that gives rows only (its onlyColumn never called). */
+async function* rowBatches(batches: AsyncIterable<FileRow[] | ColumnValues>): AsyncGenerator<SourceRow[]> {
+	for await (const batch of sourceBatches(batches)) if (Array.isArray(batch)) yield batch;
+}
+
+async function* sourceBatches<Values>(batches: AsyncIterable<FileRow[] | Values>): AsyncGenerator<SourceRow[] | Values> {
+	for await (const batch of batches) yield Array.isArray(batch) ? batch.map((row: FileRow) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line })) : batch;
 }
 
 /** Generated profiles in batches as small as a file's. */
@@ -743,6 +749,9 @@ async function readingFile(this: IExecuteFunctions, fileLabel: string, work: () 
 async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', maxProfiles: number): Promise<FirstPass> {
 	const node = this.getNode();
 	let batches: FirstPass['batches'];
+	/** This pass's reading: once the fields are known, a CSV file gives only the e-mail field's values. */
+	let firstBatches: () => AsyncIterable<SourceRow[] | ColumnValues> | Iterable<SourceRow[]>;
+	let onlyColumn: ((name: string) => void) | undefined;
 	let notes: { empty: boolean; csv?: CsvNotes } | undefined;
 	let fileLabel = '';
 	if (source === 'sample') {
@@ -751,7 +760,7 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 			throw new NodeOperationError(node, `"Number of Profiles" must be a whole number from 1 to ${MAX_GENERATED_PROFILES.toLocaleString('en-US')}`);
 		}
 		const withProblemRows = this.getNodeParameter('sampleProblemRows', 0, true) as boolean;
-		batches = () => generatedBatches(size, withProblemRows);
+		batches = firstBatches = () => generatedBatches(size, withProblemRows);
 		if (!withProblemRows) {
 			// Every generated profile is then valid and unique: one pass is enough.
 			if (size > maxProfiles) throw tooManyProfiles(node, size, maxProfiles);
@@ -782,6 +791,12 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 		batches = () => {
 			const read = readFileStream(text, format, header, delimiter, binary.fileName);
 			notes = read.notes;
+			return rowBatches(read.batches);
+		};
+		firstBatches = () => {
+			const read = readFileStream(text, format, header, delimiter, binary.fileName);
+			notes = read.notes;
+			onlyColumn = read.onlyColumn;
 			return sourceBatches(read.batches);
 		};
 	}
@@ -805,12 +820,25 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 		for (const row of head) note(row);
 	};
 	await readingFile.call(this, fileLabel, async () => {
-		for await (const batch of batches()) {
+		for await (const batch of firstBatches()) {
+			if (!Array.isArray(batch)) {
+				// As note() on the rows: a CSV value is text, so checkRow's only test is the address.
+				for (const value of batch.values) {
+					count++;
+					if (value === null || !fields) continue;
+					const check = checkEmail(value, fields.email);
+					if (check.ok) repeated.add(check.email);
+				}
+				continue;
+			}
 			for (const row of batch) {
 				count++;
 				if (head.length < FIELD_DETECTION_ROWS) {
 					head.push(keptCopy(row));
-					if (head.length === FIELD_DETECTION_ROWS) decideFields();
+					if (head.length === FIELD_DETECTION_ROWS) {
+						decideFields();
+						if (fields) onlyColumn?.(fields.email);
+					}
 				} else note(row);
 			}
 		}
