@@ -4,6 +4,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import type { SourceAccounting } from '../shared/engine/accounting';
 import { MAX_LISTED_INVALID_ROWS, SOURCE_ACCOUNTING_MARKER } from '../shared/engine/accounting';
 import { MEMBER_BATCH_MARKER } from '../shared/engine/batching';
+import { checkEmail } from '../shared/contact';
 import { MAX_BYTES_PER_PART, MAX_MEMBERS_PER_PART } from '../shared/engine/memberFiles';
 import { INVALID_ROWS_PROPERTY, InvalidRowsFile, MEMBER_FILE_ADVISED_ABOVE, MemberFileWriter } from './memberFileOutput';
 import type { FieldNames, ProfileField } from './profileFields';
@@ -11,8 +12,8 @@ import { findEmailColumn, PROFILE_FIELDS, resolveFieldNames } from './profileFie
 import type { ByteSource, FileEncoding } from './decode';
 import { decodeFile, decodeStream } from './decode';
 import { ownValue } from './ownFields';
-import type { CsvNotes, FileFormat, FileRow, HeaderMode } from './readers';
-import { readFileStream, readFileWithNotes, UnreadableFile } from './readers';
+import type { ColumnValues, CsvNotes, FileFormat, FileRow, HeaderMode } from './readers';
+import { BATCH_ROWS, readFileStream, readFileWithNotes, UnreadableFile } from './readers';
 import { RepeatedEmails } from './repeatedEmails';
 import { MAX_GENERATED_PROFILES, SAMPLE_SIZE, sampleProfile } from './sampleProfiles';
 import type { CompiledSegment } from './segments';
@@ -369,29 +370,34 @@ export class SegmentSource implements INodeType {
 			/** Rows read so far of each address that repeats, until its last row. */
 			const rowsRead = new Map<string, number>();
 			await readingFile.call(this, first.fileLabel, async () => {
-				for await (const row of first.rows()) {
-					const checked = checkRow(row, first.fields);
-					if ('invalid' in checked) {
-						await invalid.add(checked.invalid);
-						continue;
+				for await (const batch of first.batches()) {
+					for (const row of batch) {
+						const checked = checkRow(row, first.fields);
+						// Awaited only when a part is being stored: a million needless awaits are a million promises.
+						if ('invalid' in checked) {
+							const stored = invalid.add(checked.invalid);
+							if (stored) await stored;
+							continue;
+						}
+						const { email, record } = checked;
+						const rows = first.repeated?.rows(email) ?? 1;
+						let profile: UnifiedProfile;
+						if (rows <= 1) profile = merger.single(email, record, row.itemIndex);
+						else {
+							// A repeated address waits for its last row (its member then comes where that row is).
+							merger.add(email, record, row.itemIndex);
+							const read = (rowsRead.get(email) ?? 0) + 1;
+							if (read < rows) {
+								rowsRead.set(email, read);
+								continue;
+							}
+							rowsRead.delete(email);
+							profile = merger.byEmail.get(email)!;
+							merger.byEmail.delete(email);
+						}
+						const stored = members.add(profile);
+						if (stored) await stored;
 					}
-					const { email, record } = checked;
-					const rows = first.repeated?.rows(email) ?? 1;
-					if (rows <= 1) {
-						await members.add(merger.single(email, record, row.itemIndex));
-						continue;
-					}
-					// A repeated address waits for its last row (its member then comes where that row is).
-					merger.add(email, record, row.itemIndex);
-					const read = (rowsRead.get(email) ?? 0) + 1;
-					if (read < rows) {
-						rowsRead.set(email, read);
-						continue;
-					}
-					rowsRead.delete(email);
-					const profile = merger.byEmail.get(email)!;
-					merger.byEmail.delete(email);
-					await members.add(profile);
 				}
 			});
 			// Addresses whose fingerprint another address shares: their count never matched; in the order of their first row.
@@ -682,15 +688,41 @@ interface FirstPass {
 	fields: FieldNames;
 	/** Addresses in more than one valid row; undefined when no address can repeat. */
 	repeated?: RepeatedEmails;
-	/** The rows again, from the start. */
-	rows: () => AsyncIterable<SourceRow> | Iterable<SourceRow>;
+	/** The rows again, from the start, a few at a time. */
+	batches: () => AsyncIterable<SourceRow[]> | Iterable<SourceRow[]>;
 	file?: Rows['file'];
 	/** How the file is named in messages. */
 	fileLabel: string;
 }
 
-async function* sourceRows(rows: AsyncIterable<FileRow>): AsyncGenerator<SourceRow> {
-	for await (const row of rows) yield { record: row.record, problem: row.problem, itemIndex: 0, row: row.line };
+/** The rows of a reader that gives rows only (its onlyColumn never called). */
+async function* rowBatches(batches: AsyncIterable<FileRow[] | ColumnValues>): AsyncGenerator<SourceRow[]> {
+	for await (const batch of sourceBatches(batches)) if (Array.isArray(batch)) yield batch;
+}
+
+async function* sourceBatches<Values>(batches: AsyncIterable<FileRow[] | Values>): AsyncGenerator<SourceRow[] | Values> {
+	for await (const batch of batches) yield Array.isArray(batch) ? batch.map((row: FileRow) => ({ record: row.record, problem: row.problem, itemIndex: 0, row: row.line })) : batch;
+}
+
+/** Generated profiles in batches as small as a file's. */
+function* generatedBatches(size: number, withProblemRows: boolean): Generator<SourceRow[]> {
+	let batch: SourceRow[] = [];
+	for (const row of generated(size, withProblemRows)) {
+		batch.push(row);
+		if (batch.length === BATCH_ROWS) {
+			yield batch;
+			batch = [];
+		}
+	}
+	if (batch.length) yield batch;
+}
+
+/**
+ * A row kept to find the fields, copied: the reader's own row objects, kept, would be most of those
+ * made so far when the first collection comes, and V8 would then make all later ones in old space.
+ */
+function keptCopy(row: SourceRow): SourceRow {
+	return { ...row, record: row.record ? { ...row.record } : undefined };
 }
 
 /** Runs `work`, turning a file that cannot be read into the node's error, naming the file. */
@@ -716,7 +748,10 @@ async function readingFile(this: IExecuteFunctions, fileLabel: string, work: () 
  */
 async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', maxProfiles: number): Promise<FirstPass> {
 	const node = this.getNode();
-	let rows: FirstPass['rows'];
+	let batches: FirstPass['batches'];
+	/** This pass's reading: once the fields are known, a CSV file gives only the e-mail field's values. */
+	let firstBatches: () => AsyncIterable<SourceRow[] | ColumnValues> | Iterable<SourceRow[]>;
+	let onlyColumn: ((name: string) => void) | undefined;
 	let notes: { empty: boolean; csv?: CsvNotes } | undefined;
 	let fileLabel = '';
 	if (source === 'sample') {
@@ -725,11 +760,11 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 			throw new NodeOperationError(node, `"Number of Profiles" must be a whole number from 1 to ${MAX_GENERATED_PROFILES.toLocaleString('en-US')}`);
 		}
 		const withProblemRows = this.getNodeParameter('sampleProblemRows', 0, true) as boolean;
-		rows = () => generated(size, withProblemRows);
+		batches = firstBatches = () => generatedBatches(size, withProblemRows);
 		if (!withProblemRows) {
 			// Every generated profile is then valid and unique: one pass is enough.
 			if (size > maxProfiles) throw tooManyProfiles(node, size, maxProfiles);
-			return { fields: resolveFields.call(this, [...generated(Math.min(size, FIELD_DETECTION_ROWS), false)]), rows, fileLabel };
+			return { fields: resolveFields.call(this, [...generated(Math.min(size, FIELD_DETECTION_ROWS), false)]), batches, fileLabel };
 		}
 	} else {
 		const binaryProperty = String(this.getNodeParameter('binaryProperty', 0, 'data'));
@@ -753,10 +788,16 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 		const format = this.getNodeParameter('fileFormat', 0, 'auto') as FileFormat;
 		const header = this.getNodeParameter('csvHeader', 0, 'auto') as HeaderMode;
 		const delimiter = String(this.getNodeParameter('csvDelimiter', 0, 'auto'));
-		rows = () => {
+		batches = () => {
 			const read = readFileStream(text, format, header, delimiter, binary.fileName);
 			notes = read.notes;
-			return sourceRows(read.rows);
+			return rowBatches(read.batches);
+		};
+		firstBatches = () => {
+			const read = readFileStream(text, format, header, delimiter, binary.fileName);
+			notes = read.notes;
+			onlyColumn = read.onlyColumn;
+			return sourceBatches(read.batches);
 		};
 	}
 
@@ -779,12 +820,27 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 		for (const row of head) note(row);
 	};
 	await readingFile.call(this, fileLabel, async () => {
-		for await (const row of rows()) {
-			count++;
-			if (head.length < FIELD_DETECTION_ROWS) {
-				head.push(row);
-				if (head.length === FIELD_DETECTION_ROWS) decideFields();
-			} else note(row);
+		for await (const batch of firstBatches()) {
+			if (!Array.isArray(batch)) {
+				// As note() on the rows: a CSV value is text, so checkRow's only test is the address.
+				for (const value of batch.values) {
+					count++;
+					if (value === null || !fields) continue;
+					const check = checkEmail(value, fields.email);
+					if (check.ok) repeated.add(check.email);
+				}
+				continue;
+			}
+			for (const row of batch) {
+				count++;
+				if (head.length < FIELD_DETECTION_ROWS) {
+					head.push(keptCopy(row));
+					if (head.length === FIELD_DETECTION_ROWS) {
+						decideFields();
+						if (fields) onlyColumn?.(fields.email);
+					}
+				} else note(row);
+			}
 		}
 	});
 	if (head.length < FIELD_DETECTION_ROWS) decideFields();
@@ -792,7 +848,7 @@ async function firstPass(this: IExecuteFunctions, source: 'file' | 'sample', max
 	if (fieldsError) throw fieldsError;
 	if (!fields) throw new NodeOperationError(node, 'The profile fields could not be found');
 	const file = notes ? { empty: notes.empty, csv: notes.csv } : undefined;
-	return { fields, repeated, rows, file, fileLabel };
+	return { fields, repeated, batches, file, fileLabel };
 }
 
 /** Rows from the chosen source, each with the row number people will see. */

@@ -3,8 +3,9 @@ import { gzipSync } from 'zlib';
 
 import type { FileEncoding } from '../../../nodes/SegmentSource/decode';
 import { decodeFile, decodeStream } from '../../../nodes/SegmentSource/decode';
-import type { FileFormat, HeaderMode } from '../../../nodes/SegmentSource/readers';
-import { readFileStream, readFileWithNotes } from '../../../nodes/SegmentSource/readers';
+import { ownValue } from '../../../nodes/SegmentSource/ownFields';
+import type { FileFormat, FileRow, HeaderMode } from '../../../nodes/SegmentSource/readers';
+import { BATCH_ROWS, readFileStream, readFileWithNotes } from '../../../nodes/SegmentSource/readers';
 import { RepeatedEmails } from '../../../nodes/SegmentSource/repeatedEmails';
 import { binaryDataService, runWorkflow } from '../../harness/run';
 import { chain, type NodeSpec } from '../../harness/workflows';
@@ -36,8 +37,12 @@ async function streamed(bytes: Uint8Array, size: number, encoding: FileEncoding,
 	try {
 		const text = decodeStream(async () => slices(bytes, size), encoding, 1e9);
 		const read = readFileStream(text, format, header, delimiter, fileName);
+		// The node reads batches: never empty, never more than BATCH_ROWS rows.
 		const rows = [];
-		for await (const row of read.rows) rows.push(row);
+		for await (const batch of read.batches) {
+			if (!Array.isArray(batch) || batch.length === 0 || batch.length > BATCH_ROWS) throw new Error(`a batch of ${JSON.stringify(batch).slice(0, 40)}`);
+			rows.push(...batch);
+		}
 		return { rows, notes: read.notes };
 	} catch (error) {
 		const { message, line, column } = error as { message: string; line: number; column: number };
@@ -86,6 +91,36 @@ describe('streamed reading gives what reading the whole file gives', () => {
 		const expected = await buffered(bytes, encoding, format, header, delimiter, fileName);
 		for (const size of [1, 2, 3, 5, 7, 64, 65536]) {
 			expect([size, await streamed(bytes, size, encoding, format, header, delimiter, fileName)]).toEqual([size, expected]);
+		}
+	});
+
+	test('rows gives the rows of the batches one by one', async () => {
+		const bytes = utf8(CSV.repeat(50));
+		const read = readFileStream(decodeStream(async () => slices(bytes, 100), 'utf-8', 1e9), 'auto', 'auto', 'auto');
+		const rows = [];
+		for await (const row of read.rows) rows.push(row);
+		const expected = await buffered(bytes, 'utf-8', 'auto', 'auto', 'auto');
+		expect({ rows, notes: read.notes }).toEqual({ rows: expected.rows, notes: expected.notes });
+	});
+
+	test("a CSV file's values of one field, once asked for, are the rows' values of it", async () => {
+		const csvFixtures = FIXTURES.filter(([label]) => label.startsWith('CSV') || label === 'gzip' || label === 'Latin-1' || label === 'Windows-1252');
+		for (const [label, bytes, encoding, format, header, delimiter, fileName] of csvFixtures) {
+			const whole = await buffered(bytes, encoding, format, header, delimiter, fileName);
+			const rows = whole.rows as FileRow[];
+			const field = Object.keys(rows.find((row) => row.record)?.record ?? { email: '' })[0];
+			const valueOf = (row: FileRow, name: string) => (row.record ? (ownValue(row.record, name) as string | undefined) : null);
+			for (const [name, after, size] of [[field, 0, 7], [field, 1, 3], [field, 2, 65536], [field, 1000, 5], [field, -1, 2], ['no such field', -1, 64]] as const) {
+				const read = readFileStream(decodeStream(async () => slices(bytes, size), encoding, 1e9), format, header, delimiter, fileName);
+				const values: Array<string | null | undefined> = [];
+				if (after < 0) read.onlyColumn(name);
+				for await (const batch of read.batches) {
+					if (Array.isArray(batch)) values.push(...batch.map((row) => valueOf(row, name)));
+					else values.push(...batch.values);
+					if (values.length >= after) read.onlyColumn(name);
+				}
+				expect([label, name, after, size, values]).toEqual([label, name, after, size, rows.map((row) => valueOf(row, name))]);
+			}
 		}
 	});
 
