@@ -53,7 +53,10 @@ export class OmnisendMirror implements MirrorSupport {
 	}
 
 	async *readMembers(send: RequestSender, segmentTags: readonly string[]): AsyncIterable<TargetMember[]> {
-		const tags = this.targetTags(segmentTags);
+		// Every contact this export sent carries all of its fixed tags, so the first one finds them all
+		// (one read instead of one per tag; the target, and so the state, changes with the tags). Without
+		// fixed tags, each segment name is read.
+		const tags = this.fixedTags.length ? [this.fixedTags[0].trim()] : this.targetTags(segmentTags);
 		const seen = tags.length > 1 ? new Set<string>() : undefined;
 		for (const tag of tags) {
 			let after: string | undefined;
