@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'crypto';
 import { z } from 'zod';
 
 import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
-import { basicAuth, later, parseJson, SlidingWindowLimiter } from './core';
+import { basicAuth, later, parseJson, SlidingWindowLimiter, PagedSnapshots } from './core';
 
 /**
  * Constant Contact (API v3) as the sandbox models it; contract notes in docs/destinations/constantcontact.md.
@@ -258,7 +258,11 @@ export class ConstantContactSandbox implements ServiceModule {
 		this.perSecond = new SlidingWindowLimiter(CC_REQUESTS_PER_SECOND, 1000 / scale);
 	}
 
+	/** Filtered lists behind paged reads of contacts, one per read. */
+	private readonly listings = new PagedSnapshots<CcContact>();
+
 	reset(): void {
+		this.listings.clear();
 		this.generation++;
 		this.perSecond.reset();
 		this.requestsToday = 0;
@@ -505,9 +509,10 @@ export class ConstantContactSandbox implements ServiceModule {
 		const lists = params.has('lists') ? (params.get('lists') ?? '').split(',') : undefined;
 		if (lists && (lists.length > CC_LISTS_PER_CONTACTS_READ || lists.some((id) => !uuid.safeParse(id).success))) return refuse(`lists takes up to ${CC_LISTS_PER_CONTACTS_READ} list_id values`);
 		const statusOf = (contact: CcContact) => (contact.permission === 'unsubscribed' ? 'unsubscribed' : 'active');
-		const all = this.contacts().filter(
-			(contact) => (statuses.length === 0 || statuses.includes('all') || statuses.includes(statusOf(contact))) && (!lists || lists.some((id) => contact.lists.has(id))),
+		const listing = this.listings.rows(params.get('snapshot'), () =>
+			this.contacts().filter((contact) => (statuses.length === 0 || statuses.includes('all') || statuses.includes(statusOf(contact))) && (!lists || lists.some((id) => contact.lists.has(id)))),
 		);
+		const all = listing.rows;
 		const size = Math.min(limit, this.forms.maxPageSize);
 		const offset = Number(params.get('offset') ?? 0);
 		const page = all.slice(offset, offset + size);
@@ -515,6 +520,7 @@ export class ConstantContactSandbox implements ServiceModule {
 		if (offset + size < all.length) {
 			const carried = new URLSearchParams(params);
 			carried.set('offset', String(offset + size));
+			carried.set('snapshot', listing.id);
 			next = `/v3/contacts?cursor=${Buffer.from(carried.toString()).toString('base64url')}`;
 		}
 		return {

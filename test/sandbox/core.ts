@@ -166,3 +166,33 @@ export function later(delayMs: number, apply: () => void): void {
 	const timer = setTimeout(apply, Math.max(0, delayMs));
 	timer.unref?.();
 }
+
+/**
+ * The filtered list behind a paged read, computed on the first page and reused by the pages that
+ * follow (their cursor names it), as a database cursor reads one snapshot: without it, reading a
+ * million contacts 250 at a time filtered them 4,000 times and the sandbox, not the limits, set the pace.
+ * A snapshot no longer kept (at most `keep`) is computed again.
+ */
+export class PagedSnapshots<T> {
+	private readonly snapshots = new Map<string, T[]>();
+	private next = 0;
+
+	constructor(private readonly keep = 8) {}
+
+	/** The rows for `id` (from a cursor), or freshly `compute`d under a new id. */
+	rows(id: string | null | undefined, compute: () => T[]): { id: string; rows: T[] } {
+		const kept = id ? this.snapshots.get(id) : undefined;
+		if (id && kept) return { id, rows: kept };
+		const fresh = { id: `s${++this.next}`, rows: compute() };
+		this.snapshots.set(fresh.id, fresh.rows);
+		for (const old of this.snapshots.keys()) {
+			if (this.snapshots.size <= this.keep) break;
+			this.snapshots.delete(old);
+		}
+		return fresh;
+	}
+
+	clear(): void {
+		this.snapshots.clear();
+	}
+}

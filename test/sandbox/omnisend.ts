@@ -2,7 +2,7 @@ import { randomBytes } from 'crypto';
 import { z } from 'zod';
 
 import type { SandboxRequest, SandboxResponse, ServiceModule } from './core';
-import { later, parseJson, SlidingWindowLimiter } from './core';
+import { later, parseJson, SlidingWindowLimiter, PagedSnapshots } from './core';
 
 /**
  * Omnisend (API version 2026-03-15) as the sandbox models it; contract notes in
@@ -228,7 +228,11 @@ export class OmnisendSandbox implements ServiceModule {
 		this.tagsPerMinute = new SlidingWindowLimiter(OMNISEND_TAG_REQUESTS_PER_MINUTE, 60_000 / scale);
 	}
 
+	/** Filtered lists behind paged reads of contacts, one per read. */
+	private readonly listings = new PagedSnapshots<OmnisendContact>();
+
 	reset(): void {
+		this.listings.clear();
 		this.generation++;
 		this.perMinute.reset();
 		this.tagsPerMinute.reset();
@@ -323,15 +327,20 @@ export class OmnisendSandbox implements ServiceModule {
 		if (query.has('segmentID') || query.has('before') || query.has('phone')) return invalid('segmentID', 'Not modelled by the sandbox');
 		const email = query.get('email')?.toLowerCase();
 		let offset = 0;
+		let snapshot: string | undefined;
 		const after = query.get('after');
 		if (after !== null) {
-			const decoded = /^offset:(\d+)$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
+			const decoded = /^offset:(\d+)(?::(s\d+))?$/.exec(Buffer.from(after, 'base64url').toString('utf8'));
 			if (!decoded) return invalid('after', 'Invalid cursor');
 			offset = Number(decoded[1]);
+			snapshot = decoded[2];
 		}
 		// Insertion order stands for createdAt (and updatedAt): the sandbox keeps no separate clock.
-		const all = this.contacts().filter((contact) => (tag === null || contact.tags.has(tag)) && (status === null || contact.status === status) && (!email || contact.email === email));
-		if (direction === 'desc') all.reverse();
+		const listing = this.listings.rows(snapshot, () => {
+			const rows = this.contacts().filter((contact) => (tag === null || contact.tags.has(tag)) && (status === null || contact.status === status) && (!email || contact.email === email));
+			return direction === 'desc' ? rows.reverse() : rows;
+		});
+		const all = listing.rows;
 		const page = all.slice(offset, offset + limit);
 		const hasMore = offset + limit < all.length;
 		return {
@@ -346,7 +355,7 @@ export class OmnisendSandbox implements ServiceModule {
 					createdAt: contact.createdAt,
 				})),
 				paging: {
-					cursors: { after: hasMore ? Buffer.from(`offset:${offset + limit}`).toString('base64url') : null, before: offset > 0 ? Buffer.from(`offset:${Math.max(0, offset - limit)}`).toString('base64url') : null },
+					cursors: { after: hasMore ? Buffer.from(`offset:${offset + limit}:${listing.id}`).toString('base64url') : null, before: offset > 0 ? Buffer.from(`offset:${Math.max(0, offset - limit)}`).toString('base64url') : null },
 					hasMore,
 					limit,
 				},
