@@ -81,6 +81,8 @@ export interface ExportSummary extends IDataObject {
 	syncMode?: string;
 	/** Managed contacts that left but could not be removed; they stay managed and are tried again next run (Mirror). */
 	notRemoved?: number;
+	/** Departed contacts whose removal could not be confirmed (a failed or unfinished job): no longer managed; sent again if they come back. */
+	removalsUnconfirmed?: number;
 	/** Segment tags taken off contacts that left one segment but stay in another (Mirror, services that tag). */
 	staleTagsRemoved?: number;
 	/** The sync state's entries before and after the run (n8n's deduplication data for this node). */
@@ -141,8 +143,12 @@ export function summaryMessage(summary: ExportSummary, where: string, serviceNam
 		);
 	} else if (summary.received === 0) parts.push(`Nothing to export to ${where}: no members came in`);
 	else parts.push(`Exported ${summary.exported.toLocaleString('en-US')} of ${summary.received.toLocaleString('en-US')} to ${where}`);
-	if (summary.removed || summary.notRemoved) {
-		parts.push(`removed ${plural(summary.removed, 'contact')} that left the segment` + (summary.notRemoved ? ` (${summary.notRemoved.toLocaleString('en-US')} could not be removed: tried again next run)` : ''));
+	if (summary.removed || summary.notRemoved || summary.removalsUnconfirmed) {
+		const notes = [
+			summary.notRemoved ? `${summary.notRemoved.toLocaleString('en-US')} could not be removed: tried again next run` : '',
+			summary.removalsUnconfirmed ? `${summary.removalsUnconfirmed.toLocaleString('en-US')} not confirmed removed: sent again if they come back` : '',
+		].filter(Boolean);
+		parts.push(`removed ${plural(summary.removed, 'contact')} that left the segment${notes.length ? ` (${notes.join('; ')})` : ''}`);
 	}
 	if (summary.staleTagsRemoved) parts.push(`${plural(summary.staleTagsRemoved, 'stale segment tag')} removed`);
 	if (summary.rejected) {

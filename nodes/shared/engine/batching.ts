@@ -133,7 +133,7 @@ export type ContactAdmission = (email: string, wireForm: string, record: IDataOb
 
 /** Sync Modes' filter: `skip` answers, before a contact is serialized, whether it is known unchanged; `admit` as above. */
 export interface ContactFilter {
-	skip?(ordinal: number): boolean;
+	skip?(ordinal: number, email: string): boolean;
 	admit: ContactAdmission;
 }
 
@@ -175,7 +175,7 @@ export async function* batchContacts(
 		seen.add(email);
 		ordinal++;
 		// Known unchanged (an earlier pass serialized it): counted without serializing it again.
-		if (filter?.skip?.(ordinal)) {
+		if (filter?.skip?.(ordinal, email)) {
 			ledger.skipQuietly('unchanged');
 			continue;
 		}

@@ -16,7 +16,14 @@ export interface RemovalResult {
 	/** Departed contacts taken out of the target (part of `removed`'s requests; stale tags are counted apart). */
 	departedRemoved: number;
 	staleTagsRemoved: number;
+	/** Contacts the service said it could not remove: still managed, tried again next run. */
 	failed: Array<{ email: string; message: string }>;
+	/**
+	 * Departed contacts whose removal may or may not have happened (a failed or unfinished job, a
+	 * stop): no longer counted as managed, so one that comes back is sent again rather than taken for
+	 * unchanged while gone from the target.
+	 */
+	uncertain: Array<{ email: string; message: string }>;
 	/** Why removals stopped early, if they did. */
 	stop?: Error;
 }
@@ -41,7 +48,7 @@ export async function sendRemovals(
 	work: RemovalWork[],
 	following: { intervalMs: number; stallMs: number },
 ): Promise<RemovalResult> {
-	const result: RemovalResult = { removed: [], departedRemoved: 0, staleTagsRemoved: 0, failed: [] };
+	const result: RemovalResult = { removed: [], departedRemoved: 0, staleTagsRemoved: 0, failed: [], uncertain: [] };
 	const jobs: RemovalJob[] = [];
 	const done = (members: readonly TargetMember[], scope: RemovalScope, failures: Array<{ position: number; message: string }>) => {
 		const failed = new Map(failures.map((failure) => [failure.position, failure.message]));
@@ -54,8 +61,8 @@ export async function sendRemovals(
 			} else result.staleTagsRemoved++;
 		});
 	};
-	const notRemoved = (members: readonly TargetMember[], message: string) => {
-		for (const member of members) result.failed.push({ email: member.email, message });
+	const unknownOutcome = (members: readonly TargetMember[], message: string) => {
+		for (const member of members) result.uncertain.push({ email: member.email, message });
 	};
 
 	const chunks: RemovalWork[] = [];
@@ -81,20 +88,20 @@ export async function sendRemovals(
 				if (status.state === 'pending') {
 					if (Date.now() - job.submittedAt > following.stallMs || Date.now() - startedAt > MAX_JOB_WAIT_MS) {
 						jobs.splice(jobs.indexOf(job), 1);
-						notRemoved(job.members, `${serviceName} removal job ${job.jobId} did not end in time; it may still take effect`);
+						unknownOutcome(job.members, `${serviceName} removal job ${job.jobId} did not end in time; it may still take effect`);
 					}
 					continue;
 				}
 				jobs.splice(jobs.indexOf(job), 1);
-				if (status.state === 'failed') notRemoved(job.members, `${serviceName} removal job ${job.jobId} failed: ${status.message}`);
+				if (status.state === 'failed') unknownOutcome(job.members, `${serviceName} removal job ${job.jobId} failed: ${status.message}`);
 				else done(job.members, job.scope, status.failures);
 			}
 		}
 	} catch (error) {
 		const failure = asExportFailure(error, serviceName);
 		result.stop = failure;
-		for (const job of jobs) notRemoved(job.members, `${serviceName} removal job ${job.jobId}: its end could not be read (${failure.message}); it may still take effect`);
-		for (; next < chunks.length; next++) notRemoved(chunks[next].members, `Not removed: ${failure.message}`);
+		for (const job of jobs) unknownOutcome(job.members, `${serviceName} removal job ${job.jobId}: its end could not be read (${failure.message}); it may still take effect`);
+		for (; next < chunks.length; next++) unknownOutcome(chunks[next].members, `Not removed: ${failure.message}`);
 	}
 	return result;
 }

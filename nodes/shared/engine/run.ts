@@ -167,8 +167,9 @@ export async function runExport(
 				skip: (ordinal) => currentPlan.isUnchanged(ordinal),
 				admit: (email, wireForm, record) => {
 					const key = currentPlan.keys.payload(email, wireForm);
-					if (!currentPlan.fullResend && currentPlan.isKnownUnchanged(key, currentPlan.keys.contact(email))) return 'unchanged';
-					if (removesStaleTags) currentPlan.noteStaleTags(email, record);
+					if (!currentPlan.fullResend && currentPlan.isUnchangedContact(key, currentPlan.keys.contact(email))) return 'unchanged';
+					// Only a contact whose data changed can have left a segment it was tagged with.
+					if (removesStaleTags && !currentPlan.known.has(key)) currentPlan.noteStaleTags(email, record);
 					return key;
 				},
 			}
@@ -254,7 +255,7 @@ async function dryRun(
 	const admit: ContactAdmission = (email, wireForm, record) => {
 		const action = plan.classify(email, wireForm);
 		counts[action]++;
-		if (action !== 'unchanged' && removesStaleTags) plan.noteStaleTags(email, record);
+		if (action !== 'unchanged' && removesStaleTags && !plan.known.has(plan.keys.payload(email, wireForm))) plan.noteStaleTags(email, record);
 		if (action === 'unchanged' && plan.fullResend) counts.resent++;
 		file.addCells([email, action, action === 'unchanged' && plan.fullResend ? 'sent again: a full re-send is due' : '']);
 		return action === 'unchanged' && !plan.fullResend ? 'unchanged' : 'planned';
@@ -304,12 +305,16 @@ async function diffWithState(
 	// Every segment Segment Source defines, members or not: a segment that emptied still names a tag to take off.
 	for (const name of Object.keys(sourceAccountingOf(context.getInputData())?.perSegment ?? {})) if (name.trim()) plan.segmentTags.add(name.trim());
 	const scratch = new Ledger(0, false);
-	const forEachContact = async (visit: (contact: DiffContact) => void) => {
+	const forEachContact = async (visit: (contact: DiffContact) => void, visitAddress: (email: string) => void) => {
 		const admit: ContactAdmission = (email, wireForm, record, ordinal) => {
 			visit({ email, wireForm, record, ordinal });
 			return 'planned';
 		};
-		for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, { admit })) {
+		const skip = (_: number, email: string) => {
+			visitAddress(email);
+			return false;
+		};
+		for await (const _ of batchContacts(records(), adapter, serializeContextFor(adapter, settings, scratch), scratch, batchLimits, undefined, { skip, admit })) {
 			// Every contact is only visited: no batch is formed.
 		}
 	};
@@ -319,7 +324,8 @@ async function diffWithState(
 		throw nothingSentError(context.getNode(), adapter, error);
 	}
 	const removals = plan.departed.length ? `, ${plan.departed.length} managed contacts left the segment` : '';
-	context.logger.info(`${adapter.serviceName} export: sync state read: ${plan.counts.new} new, ${plan.counts.changed} changed, ${plan.counts.unchanged} unchanged${removals}${plan.fullResend ? ' (full re-send)' : ''}`);
+	const interrupted = plan.interrupted ? ' (the state was left by a run stopped part-way, or one running at the same moment: not trusted, everything is sent)' : '';
+	context.logger.info(`${adapter.serviceName} export: sync state read: ${plan.counts.new} new, ${plan.counts.changed} changed, ${plan.counts.unchanged} unchanged${removals}${plan.fullResend ? ' (full re-send)' : ''}${interrupted}`);
 	return plan;
 }
 
@@ -327,6 +333,7 @@ async function diffWithState(
 interface SyncReport {
 	removed: number;
 	notRemoved: number;
+	removalsUnconfirmed: number;
 	staleTagsRemoved: number;
 	entriesBefore: number;
 	entriesAfter?: number;
@@ -342,7 +349,7 @@ interface SyncReport {
  */
 async function finishSync(run: ExportRun, plan: SyncPlan, store: SyncStateStore, following: { intervalMs: number; stallMs: number }): Promise<SyncReport> {
 	const { adapter, session } = run;
-	const report: SyncReport = { removed: 0, notRemoved: 0, staleTagsRemoved: 0, entriesBefore: plan.entriesBefore, fullResend: plan.fullResend };
+	const report: SyncReport = { removed: 0, notRemoved: 0, removalsUnconfirmed: 0, staleTagsRemoved: 0, entriesBefore: plan.entriesBefore, fullResend: plan.fullResend };
 	let removed: string[] = [];
 	const work: RemovalWork[] = [];
 	if (plan.departed.length) work.push({ members: plan.departed, scope: { kind: 'departed', segmentTags: [...plan.segmentTags] } });
@@ -350,10 +357,12 @@ async function finishSync(run: ExportRun, plan: SyncPlan, store: SyncStateStore,
 	if (work.length && run.stopped) report.notRemoved = plan.departed.length;
 	else if (work.length) {
 		const result = await sendRemovals(session, mirrorOf(adapter), adapter.serviceName, work, following);
-		removed = result.removed;
+		// Departed contacts whose removal is unknown stop being managed too (see RemovalResult.uncertain).
+		removed = [...result.removed, ...result.uncertain.map((entry) => entry.email)];
 		report.removed = result.departedRemoved;
 		report.staleTagsRemoved = result.staleTagsRemoved;
 		report.notRemoved = result.failed.length;
+		report.removalsUnconfirmed = result.uncertain.length;
 		if (result.stop) run.stopWith(asExportFailure(result.stop, adapter.serviceName));
 		run.progress();
 	}
@@ -418,11 +427,20 @@ async function outputs(context: IExecuteFunctions, run: ExportRun, received: num
 		if (sync.report) {
 			const { report } = sync;
 			summary.notRemoved = report.notRemoved;
+			summary.removalsUnconfirmed = report.removalsUnconfirmed;
 			summary.staleTagsRemoved = report.staleTagsRemoved;
-			summary.syncState = { entriesBefore: report.entriesBefore, entriesAfter: report.entriesAfter ?? null, fullResend: report.fullResend, ...(report.stateError ? { error: report.stateError } : {}) };
+			summary.syncState = {
+				entriesBefore: report.entriesBefore,
+				entriesAfter: report.entriesAfter ?? null,
+				fullResend: report.fullResend,
+				putBack: sync.plan.putBack,
+				...(sync.plan.interrupted ? { interrupted: true } : {}),
+				...(report.stateError ? { error: report.stateError } : {}),
+			};
 		}
 		if (sync.dryRun) {
 			summary.dryRun = true;
+			summary.syncState = { entriesBefore: sync.plan.entriesBefore, putBack: sync.plan.putBack, ...(sync.plan.interrupted ? { interrupted: true } : {}) };
 			summary.plan = sync.dryRun.counts;
 			summary.planFile = { property: PLAN_FILE_PROPERTY, fileName: rejectedFileName(context.getNode().name, 'dry-run'), rows: sync.dryRun.file.rows };
 		}

@@ -79,6 +79,15 @@ export class SyncPlan {
 	/** Keys of contacts confirmed exported during this run (`p…` and `e…`). */
 	readonly confirmed: string[] = [];
 
+	/** `e…` keys of unchanged contacts Mirror did not find at the target: sent again. */
+	readonly missingAtTarget = new Set<string>();
+
+	/** The state could not be trusted (a run stopped between its check and its put-back): everything is sent, nothing removed. */
+	interrupted = false;
+
+	/** How the state was put back after the check. */
+	putBack: 'exact' | 'trimmed' = 'exact';
+
 	/** 1 at the ordinal of each contact the diff pass found unchanged (not with a full re-send). */
 	unchangedOrdinals = new Uint8Array(0);
 
@@ -100,10 +109,15 @@ export class SyncPlan {
 		return this.known.has(payloadKey) && this.known.has(contactKey);
 	}
 
+	/** Unchanged and, with Mirror, at the target: not sent. */
+	isUnchangedContact(payloadKey: string, contactKey: string): boolean {
+		return this.isKnownUnchanged(payloadKey, contactKey) && !this.missingAtTarget.has(contactKey);
+	}
+
 	/** How a contact stands: 'new' (not sent to this target before), 'changed' or 'unchanged'. */
 	classify(email: string, wireForm: string): 'new' | 'changed' | 'unchanged' {
 		const contactKey = this.keys.contact(email);
-		if (this.isKnownUnchanged(this.keys.payload(email, wireForm), contactKey)) return 'unchanged';
+		if (this.isUnchangedContact(this.keys.payload(email, wireForm), contactKey)) return 'unchanged';
 		return this.known.has(contactKey) ? 'changed' : 'new';
 	}
 
@@ -138,7 +152,7 @@ export class SyncPlan {
  */
 export async function planSync(
 	plan: SyncPlan,
-	forEachContact: (visit: (contact: DiffContact) => void) => Promise<void>,
+	forEachContact: (visit: (contact: DiffContact) => void, visitAddress: (email: string) => void) => Promise<void>,
 	store: SyncStateStore,
 	adapter: DestinationAdapter,
 	send: RequestSender,
@@ -148,43 +162,69 @@ export async function planSync(
 	const payloadKeys: string[] = [];
 	const contactKeys: string[] = [];
 	const ordinals: number[] = [];
-	await forEachContact(({ email, wireForm, record, ordinal }) => {
-		payloadKeys.push(keys.payload(email, wireForm));
-		contactKeys.push(keys.contact(email));
-		ordinals.push(ordinal);
-		for (const segment of segmentsOf(record)) plan.segmentTags.add(segment);
-	});
+	// Every valid address of the segment, sent or not (a contact rejected for a long value is still a member).
+	const inSegment = new Set<string>();
+	await forEachContact(
+		({ email, wireForm, record, ordinal }) => {
+			payloadKeys.push(keys.payload(email, wireForm));
+			contactKeys.push(keys.contact(email));
+			ordinals.push(ordinal);
+			for (const segment of segmentsOf(record)) plan.segmentTags.add(segment);
+		},
+		(email) => inSegment.add(keys.contact(email)),
+	);
 
-	// Mirror: the target's contacts that are not in the segment are the candidates for removal.
+	// Mirror: the target's contacts that are not in the segment are the candidates for removal; the
+	// segment's contacts not at the target are sent again even when unchanged (someone took them out).
 	const candidates: Array<{ member: TargetMember; key: string }> = [];
+	let atTarget: Set<string> | undefined;
 	if (settings.mode === 'mirror') {
 		const mirror = mirrorOf(adapter);
-		const inSegment = new Set(contactKeys);
-		const listed = new Set<string>();
+		atTarget = new Set<string>();
 		for await (const page of mirror.readMembers(send, [...plan.segmentTags])) {
 			for (const member of page) {
 				const key = keys.contact(member.email.toLowerCase());
-				if (inSegment.has(key) || listed.has(key)) continue;
-				listed.add(key);
-				candidates.push({ member, key });
+				if (atTarget.has(key)) continue;
+				atTarget.add(key);
+				if (!inSegment.has(key)) candidates.push({ member, key });
 			}
 		}
 	}
 
 	const runKeys = settings.fullResendEvery > 0 ? Array.from({ length: settings.fullResendEvery }, (_, index) => keys.run(index + 1)) : [];
-	plan.known = await store.probe([...payloadKeys, ...contactKeys, ...candidates.map((candidate) => candidate.key), ...runKeys], plan.entriesBefore);
+	// n8n records what it checks: a mark first, so that a run stopped before the put-back (or one
+	// running at the same moment) is known to the next, which then trusts nothing it reads.
+	const interrupted = await store.begin();
+	const checked = await store.check([...payloadKeys, ...contactKeys, ...candidates.map((candidate) => candidate.key), ...runKeys]);
+	if (interrupted) {
+		plan.interrupted = true;
+		plan.known = new Set();
+	} else plan.known = checked.known;
 
 	plan.unchangedOrdinals = new Uint8Array(ordinals.length ? ordinals[ordinals.length - 1] + 1 : 0);
 	for (let index = 0; index < payloadKeys.length; index++) {
-		if (plan.isKnownUnchanged(payloadKeys[index], contactKeys[index])) {
-			plan.counts.unchanged++;
-			plan.unchangedOrdinals[ordinals[index]] = 1;
-		} else if (plan.known.has(contactKeys[index])) plan.counts.changed++;
+		const contactKey = contactKeys[index];
+		if (plan.isKnownUnchanged(payloadKeys[index], contactKey)) {
+			if (atTarget && !atTarget.has(contactKey)) {
+				plan.missingAtTarget.add(contactKey);
+				plan.counts.changed++;
+			} else {
+				plan.counts.unchanged++;
+				plan.unchangedOrdinals[ordinals[index]] = 1;
+			}
+		} else if (plan.known.has(contactKey)) plan.counts.changed++;
 		else plan.counts.new++;
-		if (plan.known.has(contactKeys[index])) plan.managed++;
+		if (plan.known.has(contactKey)) plan.managed++;
 	}
 	plan.runsSinceFull = runKeys.filter((key) => plan.known.has(key)).length;
 	plan.fullResend = settings.fullResendEvery > 0 && plan.runsSinceFull + 1 >= settings.fullResendEvery;
+
+	// Put back: a real run with changed contacts keeps only the entries found, which drops their old
+	// fingerprints (else a contact whose data went back to an older form would count as unchanged).
+	const changedData = plan.counts.changed > plan.missingAtTarget.size;
+	plan.putBack = interrupted
+		? (await store.replace([]), 'trimmed')
+		: await store.putBack(plan.known, checked.added, plan.entriesBefore, !settings.dryRun && changedData);
 
 	plan.departed = candidates.filter((candidate) => plan.known.has(candidate.key)).map((candidate) => candidate.member);
 	plan.managed += plan.departed.length;

@@ -39,6 +39,9 @@ export class SyncKeys {
 
 const ENTRIES: ICheckProcessedOptions = { mode: 'entries' };
 
+/** The entry that marks a check under way (see `begin`). */
+const CHECK_UNDER_WAY = 'x:check-under-way';
+
 /**
  * n8n's removeProcessed scans the row once per value removed (n8n 2.41 `deduplication-helper.ts`:
  * findIndex, then splice): removing m values from a row of n costs m × n comparisons. Up to this
@@ -66,15 +69,40 @@ export class SyncStateStore {
 		return await this.guard('read', async () => await this.helpers.getProcessedDataCount('node', ENTRIES));
 	}
 
-	/** The keys the state holds, out of `keys` (`entriesBefore`: the row's size before); the state is then put back. */
-	async probe(keys: string[], entriesBefore: number): Promise<Set<string>> {
+	/**
+	 * Marks a check under way (an entry of its own, taken out by `putBack`): answers whether the mark
+	 * was there already, i.e. a run stopped between its check and its put-back, or runs at once.
+	 */
+	async begin(): Promise<boolean> {
+		const { processed } = await this.guard('read', async () => await this.helpers.checkProcessedAndRecord([CHECK_UNDER_WAY], 'node', ENTRIES));
+		return processed.length > 0;
+	}
+
+	/** Which of `keys` the state holds; n8n records the others as it checks (`putBack` takes them out). */
+	async check(keys: string[]): Promise<{ known: Set<string>; added: string[] }> {
 		const result = await this.guard('read', async () => await this.helpers.checkProcessedAndRecord(keys, 'node', ENTRIES));
-		const added = result.new as string[];
-		const known = result.processed as string[];
-		if (added.length && added.length * (entriesBefore + added.length) <= this.exactPutBackComparisons) {
-			await this.guard('write', async () => await this.helpers.removeProcessed(added, 'node', ENTRIES));
-		} else if (added.length) await this.replace(known);
-		return new Set(known);
+		return { known: new Set(result.processed as string[]), added: result.new as string[] };
+	}
+
+	/**
+	 * Puts the state back after `check` (and `begin`): exactly where it can — every old entry was
+	 * found (then rewriting is exact), or few were added (taken out one by one) — unless `keepOnly` asks
+	 * for the entries found alone (old fingerprints of changed contacts must go); otherwise the row is
+	 * rewritten with the entries found ('trimmed': entries of contacts not in this input are forgotten).
+	 */
+	async putBack(known: ReadonlySet<string>, added: string[], entriesBefore: number, keepOnly: boolean): Promise<'exact' | 'trimmed'> {
+		const allFound = known.size >= entriesBefore;
+		if (keepOnly || allFound) {
+			await this.replace(known);
+			return allFound ? 'exact' : 'trimmed';
+		}
+		const remove = [...added, CHECK_UNDER_WAY];
+		if (remove.length * (entriesBefore + remove.length) <= this.exactPutBackComparisons) {
+			await this.guard('write', async () => await this.helpers.removeProcessed(remove, 'node', ENTRIES));
+			return 'exact';
+		}
+		await this.replace(known);
+		return 'trimmed';
 	}
 
 	/**

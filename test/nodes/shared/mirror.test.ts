@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import type { BatchOutcome, DestinationAdapter, DestinationRequest, MirrorSupport, RemovalOutcome, RemovalScope, TargetMember } from '../../../nodes/shared/adapter';
+import { ContactRejection } from '../../../nodes/shared/adapter';
 import type { ExportSummary } from '../../../nodes/shared/engine/accounting';
 import type { ExportSettings } from '../../../nodes/shared/engine/run';
 import { runExport } from '../../../nodes/shared/engine/run';
@@ -15,7 +16,7 @@ class FakeTarget {
 	readonly members = new Map<string, Set<string>>();
 	readonly requests: Array<{ purpose: string; body?: string }> = [];
 	/** Removal answers: 'done', 'job' (a job that ends done on its first poll) or 'failedJob'. */
-	removalAnswer: 'done' | 'job' | 'failedJob' = 'done';
+	removalAnswer: 'done' | 'job' | 'failedJob' | 'refuseFirst' = 'done';
 	/** Imports fail (the run stops) when set. */
 	importsFail = false;
 	jobs = 0;
@@ -59,6 +60,10 @@ function fakeAdapter(target: FakeTarget, options: { tags?: boolean }): Destinati
 			body: JSON.stringify({ members: members.map((member) => member.email), scope }),
 		}),
 		interpretRemovalResponse: (_response, members): RemovalOutcome => {
+			if (target.removalAnswer === 'refuseFirst') {
+				target.remove(members.slice(1).map((member) => member.email), target.lastScope());
+				return { kind: 'done', failures: [{ position: 0, message: 'Contact is locked' }] };
+			}
 			if (target.removalAnswer !== 'done') return { kind: 'job', jobId: `removal-${target.jobs++}` };
 			target.remove(members.map((member) => member.email), target.lastScope());
 			return { kind: 'done', failures: [] };
@@ -210,16 +215,71 @@ describe('Mirror (engine)', () => {
 		for (let index = 0; index < 20; index++) expect([...target.members.get(`m${index}@example.com`)!]).toEqual(['A']);
 	});
 
-	test('removals the service could not do stay managed and are tried again next run', async () => {
+	test('a contact the service says it could not remove stays managed and is tried again next run', async () => {
+		const target = new FakeTarget();
+		await mirrorRun(target, segment());
+		target.removalAnswer = 'refuseFirst';
+		const failed = await mirrorRun(target, segment([1, 2]));
+		expect(failed).toMatchObject({ removed: 1, notRemoved: 1, removalsUnconfirmed: 0 });
+		expect(failed.message).toContain('1 could not be removed: tried again next run');
+		target.removalAnswer = 'done';
+		expect(await mirrorRun(target, segment([1, 2]))).toMatchObject({ removed: 1, notRemoved: 0 });
+		expect(target.members.has('m1@example.com') || target.members.has('m2@example.com')).toBe(false);
+	});
+
+	test('a removal whose outcome is unknown (a failed job) is not managed any more: a contact that comes back is sent again', async () => {
 		const target = new FakeTarget();
 		await mirrorRun(target, segment());
 		target.removalAnswer = 'failedJob';
-		const failed = await mirrorRun(target, segment([1, 2]));
-		expect(failed).toMatchObject({ removed: 0, notRemoved: 2 });
-		expect(failed.message).toContain('2 could not be removed');
-		target.removalAnswer = 'job';
-		expect(await mirrorRun(target, segment([1, 2]))).toMatchObject({ removed: 2, notRemoved: 0 });
-		expect(target.members.has('m1@example.com')).toBe(false);
+		const failed = await mirrorRun(target, segment([4]));
+		expect(failed).toMatchObject({ removed: 0, notRemoved: 0, removalsUnconfirmed: 1 });
+		expect(failed.message).toContain('1 not confirmed removed: sent again if they come back');
+		// The job "failed", but the service took the contact out after all.
+		target.members.delete('m4@example.com');
+		const back = await mirrorRun(target, segment());
+		expect(back).toMatchObject({ exported: 1, unchanged: N - 1 });
+		expect(target.members.has('m4@example.com')).toBe(true);
+	});
+
+	test('an unchanged contact someone took out of the target is sent again', async () => {
+		const target = new FakeTarget();
+		await mirrorRun(target, segment());
+		target.members.delete('m8@example.com');
+		const again = await mirrorRun(target, segment());
+		expect(again).toMatchObject({ exported: 1, unchanged: N - 1, removed: 0 });
+		expect(target.members.has('m8@example.com')).toBe(true);
+	});
+
+	test('a managed contact still in the segment but rejected before sending is not removed', async () => {
+		const target = new FakeTarget();
+		const adapter = target.adapter();
+		await mirrorRun(target, segment(), {}, adapter);
+		const strict = { ...adapter, serialize: (record: IDataObject, email: string) => {
+			if (email === 'm6@example.com') throw new ContactRejection('field_too_long', 'Field "name" is too long');
+			return adapter.serialize(record, email, undefined as never);
+		} } as DestinationAdapter;
+		const run = await mirrorRun(target, segment(), {}, strict);
+		expect(run).toMatchObject({ removed: 0, rejected: 1 });
+		expect(target.members.has('m6@example.com')).toBe(true);
+	});
+
+	test('data that changes and changes back is sent each time', async () => {
+		const target = new FakeTarget();
+		const renamed = () => segment().map((item, index) => (index === 5 ? { json: { ...item.json, name: 'Renamed' } } : item));
+		await mirrorRun(target, segment(), { mode: 'changedOnly' });
+		expect(await mirrorRun(target, renamed(), { mode: 'changedOnly' })).toMatchObject({ exported: 1 });
+		expect(await mirrorRun(target, segment(), { mode: 'changedOnly' })).toMatchObject({ exported: 1 });
+		expect(await mirrorRun(target, segment(), { mode: 'changedOnly' })).toMatchObject({ exported: 0 });
+	});
+
+	test('a run stopped between its check and its put-back leaves a mark: the next trusts nothing (sends everything, removes nothing)', async () => {
+		const target = new FakeTarget();
+		await mirrorRun(target, segment());
+		// What such a run leaves: the mark and every key it checked, as n8n recorded them.
+		await deduplicator.checkProcessedAndRecord(['x:check-under-way'], 'node', { node, workflow }, { mode: 'entries' });
+		const next = await mirrorRun(target, segment([3]));
+		expect(next).toMatchObject({ exported: N - 1, removed: 0, unchanged: 0, syncState: { interrupted: true } });
+		expect(await mirrorRun(target, segment([3]))).toMatchObject({ exported: 0, unchanged: N - 1 });
 	});
 
 	test('a run whose upserts stop removes nothing (a partial run must not look like departures)', async () => {

@@ -20,30 +20,42 @@ function store(deduplicator: InMemoryDeduplicator, exactBudget?: number): SyncSt
 
 describe('sync state store (n8n deduplication helpers)', () => {
 	const row = (deduplicator: InMemoryDeduplicator) => [...deduplicator.rows.values()][0];
+	const checkAndPutBack = async (store: SyncStateStore, keys: string[], entriesBefore: number, keepOnly = false) => {
+		const interrupted = await store.begin();
+		const { known, added } = await store.check(keys);
+		return { interrupted, known: [...known], putBack: await store.putBack(known, added, entriesBefore, keepOnly) };
+	};
 
-	test('a probe that finds every key leaves the row as it was', async () => {
+	test('a check that finds every entry puts the row back exactly', async () => {
+		const deduplicator = new InMemoryDeduplicator();
+		await store(deduplicator).replace(['a', 'b', 'c']);
+		expect(await checkAndPutBack(store(deduplicator), ['a', 'b', 'c', 'x'], 3)).toEqual({ interrupted: false, known: ['a', 'b', 'c'], putBack: 'exact' });
+		expect(await store(deduplicator).entries()).toBe(3);
+	});
+
+	test('few new keys are taken out again: the row is exactly as it was, in order', async () => {
 		const deduplicator = new InMemoryDeduplicator();
 		await store(deduplicator).replace(['a', 'b', 'c']);
 		const before = row(deduplicator);
-		expect([...(await store(deduplicator).probe(['a', 'c'], 3))]).toEqual(['a', 'c']);
-		expect(row(deduplicator)).toBe(before);
-		expect(deduplicator.calls.remove + deduplicator.calls.clear).toBe(1);
-	});
-
-	test('few new keys are taken out again: the row is exactly as it was', async () => {
-		const deduplicator = new InMemoryDeduplicator();
-		await store(deduplicator).replace(['a', 'b', 'c']);
-		const before = row(deduplicator);
-		expect([...(await store(deduplicator).probe(['a', 'x', 'y'], 3))]).toEqual(['a']);
+		expect(await checkAndPutBack(store(deduplicator), ['a', 'x', 'y'], 3)).toEqual({ interrupted: false, known: ['a'], putBack: 'exact' });
 		expect(row(deduplicator)).toBe(before);
 	});
 
-	test('above the budget of comparisons the row is rewritten with the keys found (others are forgotten)', async () => {
+	test('above the budget of comparisons, or when asked to keep only what was found, the row holds the entries found', async () => {
 		const deduplicator = new InMemoryDeduplicator();
 		await store(deduplicator).replace(['a', 'b', 'c']);
-		expect([...(await store(deduplicator, 1).probe(['a', 'x'], 3))]).toEqual(['a']);
+		expect((await checkAndPutBack(store(deduplicator, 1), ['a', 'x'], 3)).putBack).toBe('trimmed');
 		expect(await store(deduplicator).entries()).toBe(1);
-		expect([...(await store(deduplicator).probe(['a', 'b', 'x'], 1))]).toEqual(['a']);
+		await store(deduplicator).replace(['a', 'b', 'c']);
+		expect((await checkAndPutBack(store(deduplicator), ['a', 'b'], 3, true)).putBack).toBe('trimmed');
+		expect(await store(deduplicator).entries()).toBe(2);
+	});
+
+	test('a mark left by a check that was never put back is reported to the next', async () => {
+		const deduplicator = new InMemoryDeduplicator();
+		await store(deduplicator).replace(['a']);
+		await store(deduplicator).begin();
+		expect((await checkAndPutBack(store(deduplicator), ['a'], 2)).interrupted).toBe(true);
 	});
 
 	test('reset empties the row and says how many entries it held', async () => {
