@@ -139,7 +139,8 @@ export function summaryMessage(summary: ExportSummary, where: string, serviceNam
 				(count('resent') ? `, ${count('resent').toLocaleString('en-US')} unchanged sent again` : '') +
 				`), leave ${(count('unchanged') - count('resent')).toLocaleString('en-US')} unchanged` +
 				(summary.syncMode === 'mirror' ? `, remove ${plural(count('remove'), 'contact')} that left` + (count('removeTags') ? ` and ${plural(count('removeTags'), 'stale segment tag')}` : '') : '') +
-				(summary.planFile ? `; the plan is in file ${summary.planFile.fileName} on this item (binary "${summary.planFile.property}")` : ''),
+				(summary.planFile ? `; the plan is in file ${summary.planFile.fileName} on this item (binary "${summary.planFile.property}")` : '') +
+				(summary.syncState?.putBack === 'trimmed' ? '; the sync state could not be put back exactly (many new keys): contacts not in this input will be sent once more' : ''),
 		);
 	} else if (summary.received === 0) parts.push(`Nothing to export to ${where}: no members came in`);
 	else parts.push(`Exported ${summary.exported.toLocaleString('en-US')} of ${summary.received.toLocaleString('en-US')} to ${where}`);
