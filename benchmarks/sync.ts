@@ -10,7 +10,8 @@ import { ROOT, startSandboxProcess } from './sandboxProcess';
 import { destinationBySlug, parametersV2 } from '../test/destinations';
 
 /**
- * `npm run bench:sync [-- --destination NAME|all] [--n 1000000] [--scale S]`: Sync Modes at scale.
+ * `npm run bench:sync [-- --destination NAME|all] [--n 1000000] [--scale S]`: Sync Modes at scale
+ * (`-- --report` prints the last results again).
  * Per destination, in a process of its own: N contacts exported with a Sync Mode (Mirror where the
  * service offers it, else Changed Only), then the same segment again with 1 % changed and 0.5 % left.
  * The re-run's wall time is compared with its floor: the changed contacts' imports at the limits,
@@ -170,10 +171,13 @@ function report(results: SyncResult[]): void {
 	}
 	console.log('\nTargets (re-run ≤ 1.2 × floor + ≤ 60 s of diffing per 1,000,000):');
 	for (const r of results) {
-		const diffPerMillion = (r.diffSeconds * 1_000_000) / r.n;
+		// Mirror's read of the target comes before the first write too, but it is in the floor: the diffing is what remains.
+		const mirrorFloorMs = destinationBySlug(r.name).bench.mirrorFloorMs;
+		const readSeconds = mirrorFloorMs ? mirrorFloorMs(r.requestsByPurpose.read ?? 0, 0) / 1000 / r.scale : 0;
+		const diffPerMillion = ((r.diffSeconds - readSeconds) * 1_000_000) / r.n;
 		const checks = [
 			[`re-run ${r.wallSeconds} s ≤ 1.2 × floor + 60 s per 1M = ${r.targetSeconds} s`, r.wallSeconds <= r.targetSeconds],
-			[`diffing (start to first write) ${diffPerMillion.toFixed(1)} s per 1M ≤ 60 s`, diffPerMillion <= 60],
+			[`diffing (start to first write${readSeconds ? `, less the read's floor ${readSeconds.toFixed(1)} s` : ''}) ${diffPerMillion.toFixed(1)} s per 1M ≤ 60 s`, diffPerMillion <= 60],
 			[`exported ${r.exported} = changed ${r.changed}`, r.exported === r.changed],
 			...(r.syncMode === 'mirror' ? ([[`removed ${r.removed} = left ${r.left}`, r.removed === r.left]] as const) : []),
 		] as const;
@@ -184,6 +188,10 @@ function report(results: SyncResult[]): void {
 async function main(): Promise<void> {
 	const destinations = destinationsArg();
 	const n = Number(argValue('n') ?? 1_000_000);
+	if (process.argv.includes('--report')) {
+		report((JSON.parse(readFileSync(join(ROOT, 'benchmarks', 'results', 'sync.json'), 'utf8')) as { destinations: SyncResult[] }).destinations);
+		return;
+	}
 	const scaleArg = argValue('scale');
 	if (process.argv.includes('--child')) {
 		const result = await runOne(destinations[0], n, scaleArg ? Number(scaleArg) : (destinationBySlug(destinations[0]).bench.syncScale ?? DEFAULT_SCALE(destinations[0])));
