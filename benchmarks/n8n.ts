@@ -11,6 +11,7 @@ import type { DestinationName } from './floors';
 import { argValue, CONTACTS_PER_REQUEST, DEFAULT_SCALE, destinationsArg, floorSeconds } from './floors';
 import { freePort, N8N_DIR, n8nCommand, prepareN8n, progress, ROOT, startN8n, startSandboxProcess, stopChild } from '../scripts/e2e/n8nRuntime';
 import { runQueueBench } from './n8nQueue';
+import { procStatusMb, round, sleep, webhookRegistered } from './n8nProcess';
 
 /**
  * `npm run bench:n8n [-- --destination NAME[,NAME]|all] [--input sample|csv|both] [--n 1000000] [--scale S]`:
@@ -87,15 +88,9 @@ function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; 
 	};
 }
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 const mb = (bytes: number) => bytes / 1_048_576;
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A field of /proc/<pid>/status in MB (VmHWM: peak resident set since the process started). */
-function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-	const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
 
 /** Child processes of `pid` (every thread's children), to show the workflow runs in `pid` itself. */
 function childPids(pid: number): number[] {
@@ -184,18 +179,6 @@ function savedRun(database: string, executionId: string, scratch: string): { byt
 	return { bytes: row?.bytes ?? 0, runData: data.resultData.runData, error: data.resultData.error?.message };
 }
 
-/**
- * Waits until n8n has registered the published webhook (it does so shortly after it starts answering),
- * without starting the workflow: a CORS preflight answers 204 for a registered path, 404 before.
- */
-async function webhookRegistered(url: string, path: string): Promise<void> {
-	for (let attempt = 0; attempt < 120; attempt++) {
-		const response = await fetch(`${url}/webhook/${path}`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1', 'access-control-request-method': 'POST' } });
-		if (response.status === 204) return;
-		await sleep(1000);
-	}
-	throw new Error(`n8n did not register the webhook ${path} within 2 minutes`);
-}
 
 /** One measurement: a sandbox and a freshly started n8n of their own. */
 async function measure(userFolder: string, destination: DestinationName, input: Input, n: number, scale: number, csv: string | undefined): Promise<N8nRun> {

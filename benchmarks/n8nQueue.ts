@@ -8,6 +8,7 @@ import type { DestinationName } from './floors';
 import { N8N_DIR, n8nCommand, progress, ROOT } from '../scripts/e2e/n8nRuntime';
 import type { QueueRun } from '../scripts/e2e/queue';
 import { query, startQueue } from '../scripts/e2e/queue';
+import { procStatusMb, round, sleep, webhookRegistered } from './n8nProcess';
 
 /**
  * `npm run bench:n8n -- --queue [--destination NAME[,NAME]|all] [--n 1000000] [--scale S]`: memory
@@ -67,22 +68,8 @@ export interface QueueBenchContext {
 	defaultScale(destination: DestinationName): number;
 }
 
-const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
-const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
 
-function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-	const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return match ? Math.round(Number(match[1]) / 1024) : NaN;
-}
 
-async function webhookRegistered(url: string, path: string): Promise<void> {
-	for (let attempt = 0; attempt < 120; attempt++) {
-		const response = await fetch(`${url}/webhook/${path}`, { method: 'OPTIONS', headers: { origin: 'http://127.0.0.1', 'access-control-request-method': 'POST' } });
-		if (response.status === 204) return;
-		await sleep(1000);
-	}
-	throw new Error(`n8n did not register the webhook ${path} within 2 minutes`);
-}
 
 type TaskData = { executionTime?: number; error?: { message?: string }; data?: { main?: Array<Array<{ json: Record<string, unknown> }> | null> } };
 
