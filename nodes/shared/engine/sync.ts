@@ -222,9 +222,12 @@ export async function planSync(
 	// Put back: a real run with changed contacts keeps only the entries found, which drops their old
 	// fingerprints (else a contact whose data went back to an older form would count as unchanged).
 	const changedData = plan.counts.changed > plan.missingAtTarget.size;
-	plan.putBack = interrupted
-		? (await store.replace([]), 'trimmed')
-		: await store.putBack(plan.known, checked.added, plan.entriesBefore, !settings.dryRun && changedData);
+	if (interrupted && settings.dryRun) {
+		// A dry run leaves an untrusted state as it found it, mark included, for the next real run to start afresh.
+		plan.putBack = await store.putBack(checked.known, checked.added, plan.entriesBefore, false);
+		await store.begin();
+	} else if (interrupted) plan.putBack = (await store.replace([]), 'trimmed');
+	else plan.putBack = await store.putBack(plan.known, checked.added, plan.entriesBefore, !settings.dryRun && changedData);
 
 	plan.departed = candidates.filter((candidate) => plan.known.has(candidate.key)).map((candidate) => candidate.member);
 	plan.managed += plan.departed.length;

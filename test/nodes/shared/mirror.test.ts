@@ -277,6 +277,8 @@ describe('Mirror (engine)', () => {
 		await mirrorRun(target, segment());
 		// What such a run leaves: the mark and every key it checked, as n8n recorded them.
 		await deduplicator.checkProcessedAndRecord(['x:check-under-way'], 'node', { node, workflow }, { mode: 'entries' });
+		// A dry run reports it and leaves the mark for the real run.
+		expect(await mirrorRun(target, segment([3]), { dryRun: true })).toMatchObject({ plan: { new: N - 1, remove: 0 }, syncState: { interrupted: true } });
 		const next = await mirrorRun(target, segment([3]));
 		expect(next).toMatchObject({ exported: N - 1, removed: 0, unchanged: 0, syncState: { interrupted: true } });
 		expect(await mirrorRun(target, segment([3]))).toMatchObject({ exported: 0, unchanged: N - 1 });
