@@ -177,12 +177,16 @@ export const tagsProperty: INodeProperties = {
 	description: 'Comma-separated tags added to every exported contact',
 };
 
+/** The segment names of a member (Segment Source's `segments` field), trimmed: what segment tags are made of. */
+export function segmentsOf(record: IDataObject): string[] {
+	const segments = record.segments;
+	if (!Array.isArray(segments)) return [];
+	return segments.filter((segment): segment is string => typeof segment === 'string' && segment.trim() !== '').map((segment) => segment.trim());
+}
+
 /** Tags for a member: its segment names (when asked) plus fixed tags from the node. */
 export function tagsFor(record: IDataObject, withSegments: boolean, fixedTags: string[]): string[] | undefined {
-	const tags = new Set(fixedTags);
-	if (withSegments && Array.isArray(record.segments)) {
-		for (const segment of record.segments) if (typeof segment === 'string' && segment.trim()) tags.add(segment.trim());
-	}
+	const tags = new Set([...fixedTags, ...(withSegments ? segmentsOf(record) : [])]);
 	return tags.size ? [...tags] : undefined;
 }
 

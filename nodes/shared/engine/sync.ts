@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { DestinationAdapter, MirrorSupport, RequestSender, TargetMember } from '../adapter';
+import { segmentsOf } from '../fields';
 import type { Batch } from './batching';
 import { RefusalFailure } from './errors';
 import type { SyncKeys, SyncStateStore } from './syncState';
@@ -26,16 +27,6 @@ export const UPSERT_ALL: SyncSettings = { mode: 'upsertAll', dryRun: false, full
 /** Whether the run keeps and reads a sync state. */
 export function keepsState(settings: SyncSettings): boolean {
 	return settings.mode !== 'upsertAll';
-}
-
-/** Summary `unchanged`'s reason. */
-export const UNCHANGED_REASON = 'unchanged since the last run that confirmed it (Sync Mode)';
-
-/** The segment names of a member (Segment Source's `segments` field), trimmed. */
-export function segmentsOf(record: IDataObject): string[] {
-	const segments = record.segments;
-	if (!Array.isArray(segments)) return [];
-	return segments.filter((segment): segment is string => typeof segment === 'string' && segment.trim() !== '').map((segment) => segment.trim());
 }
 
 /** One contact of the segment, as the diff pass saw it (`ordinal`: see batching's ContactAdmission). */
