@@ -169,9 +169,11 @@ export function later(delayMs: number, apply: () => void): void {
 
 /**
  * The filtered list behind a paged read, computed on the first page and reused by the pages that
- * follow (their cursor names it), as a database cursor reads one snapshot: without it, reading a
- * million contacts 250 at a time filtered them 4,000 times and the sandbox, not the limits, set the pace.
- * A snapshot no longer kept (at most `keep`) is computed again.
+ * follow (their cursor names it): without it, reading a million contacts 250 at a time filtered them
+ * 4,000 times and the sandbox, not the limits, set the pace. A snapshot no longer kept (at most
+ * `keep`) is computed again. Undocumented at both services (Constant Contact, Omnisend): whether a
+ * cursor shows contacts changed after its first page; the adapters do not rely on either answer
+ * (contacts are merged by address, and a missed or repeated one only shifts a removal to the next run).
  */
 export class PagedSnapshots<T> {
 	private readonly snapshots = new Map<string, T[]>();
