@@ -1,4 +1,4 @@
-import { DESTINATIONS, OMNISEND_TARGET_TAG } from './destinations';
+import { destinationBySlug, DESTINATIONS, OMNISEND_TARGET_TAG } from './destinations';
 import { useSandbox } from './harness/fixtures';
 import { runWorkflow } from './harness/run';
 import { chain } from './harness/workflows';
@@ -39,5 +39,16 @@ describe('opt-outs as the registry reads them', () => {
 		for (const destination of [cm, cc, ac, omnisend]) expect([destination.key, destination.optedOut(sandbox(), 'Out@example.com')]).toEqual([destination.key, true]);
 		// An unsubscribed Campaign Monitor subscriber is not at the target.
 		expect(cm.stored(sandbox())).not.toContain('out@example.com');
+	});
+});
+
+describe('benchmark floors', () => {
+	test("ActiveCampaign's two limits hold at once: the last minute's 100 imports go at 5 a second, not at one instant", () => {
+		const floor = destinationBySlug('active-campaign').bench.floorMs;
+		const processing = floor(1, 250);
+		expect(floor(5, 250) - processing).toBe(0);
+		expect(floor(100, 250) - processing).toBe(19_000);
+		expect(floor(101, 250) - processing).toBe(60_000);
+		expect(floor(400, 250) - processing).toBe(3 * 60_000 + 19_000);
 	});
 });
