@@ -1,12 +1,14 @@
 import { spawn } from 'child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { cpus, loadavg, totalmem } from 'os';
+import { join } from 'path';
 import { createInterface } from 'readline';
 
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
 import { destinationBySlug } from '../test/destinations';
 import type { RequestLogEntry } from '../test/sandbox/core';
-import { startSandboxProcess } from './sandboxProcess';
+import { ROOT, startSandboxProcess } from './sandboxProcess';
 
 /**
  * `npm run bench:pacing -- --processes 2 [--destination active-campaign] [--n 5000] [--batch 50] [--scale 10]`:
@@ -138,7 +140,19 @@ async function main(): Promise<void> {
 	};
 	const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, load average ${loadavg()[0].toFixed(2)} at start`;
 	console.log(`Account-wide pacing: ${options.destination}, ${options.n} contacts per export in batches of ${options.batch}, limits × ${options.scale}; a single export, then ${options.processes} processes side by side (${machine})`);
-	await runSharedAccount(options);
+	const figures = await runSharedAccount(options);
+	// Every run is kept, the latest last: the figures depend on the machine's load, so one run is no verdict.
+	const file = join(ROOT, 'benchmarks', 'results', 'pacing-shared.json');
+	let runs: unknown[] = [];
+	try {
+		runs = (JSON.parse(readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [];
+	} catch {
+		// first run
+	}
+	runs.push({ at: new Date().toISOString(), machine, command: `npm run bench:pacing -- ${process.argv.slice(2).join(' ')}`, ...options, ...figures });
+	mkdirSync(join(ROOT, 'benchmarks', 'results'), { recursive: true });
+	writeFileSync(file, `${JSON.stringify({ runs }, null, 2)}\n`);
+	console.log(`Results added to ${file.slice(ROOT.length + 1)}`);
 }
 
 export { main as sharedAccountMain };
