@@ -23,6 +23,10 @@ import { procStatusMb, round, sleep, webhookRegistered } from './n8nProcess';
  * Records per run the n8n process's peak RSS, the execution's size in the database, n8n's own node run
  * times against the floor, and the contacts exported and stored; merges into benchmarks/results/n8n.json.
  * `--queue`: the same workflow (sample input) in n8n's queue mode, main + 2 workers: see n8nQueue.ts.
+ * `--sync`: the sample with Sync Mode Changed Only, twice in the same n8n database (n8n restarted in
+ * between): the first run records a million contacts in n8n's deduplication table, the re-run of the
+ * same profiles reads that state, finds every contact unchanged and sends nothing. Records the
+ * state's size in the database besides the figures above.
  */
 
 /** `none`: the control, Webhook → No Operation, for n8n's own peak when it runs a webhook execution. */
@@ -64,6 +68,10 @@ export interface N8nRun {
 	executionSeconds: number;
 	secondsAfterPost: number;
 	measuredAt: string;
+	/** `--sync`: which of the two Changed Only runs, the contacts it found unchanged and the state's bytes in n8n's processed_data table. */
+	sync?: 'first' | 'rerun';
+	unchanged?: number;
+	syncStateMb?: number;
 	/** NODE_OPTIONS n8n ran with (from this process's environment), when set. */
 	nodeOptions?: string;
 }
@@ -73,7 +81,7 @@ const INPUTS: Input[] = ['sample', 'csv'];
 const running = new Set<ChildProcess>();
 const RESULTS_FILE = join(ROOT, 'benchmarks', 'results', 'n8n.json');
 
-function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; scale?: number; keep: boolean } {
+function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; scale?: number; keep: boolean; sync: boolean } {
 	const argv = process.argv.slice(2);
 	const value = argValue;
 	const destinations = destinationsArg();
@@ -85,6 +93,7 @@ function args(): { destinations: DestinationName[]; inputs: Input[]; n: number; 
 		n: Number(value('n') ?? 1_000_000),
 		scale: value('scale') ? Number(value('scale')) : undefined,
 		keep: argv.includes('--keep'),
+		sync: argv.includes('--sync'),
 	};
 }
 
@@ -132,7 +141,7 @@ async function csvFile(folder: string, n: number): Promise<string> {
 const NAMES = { webhook: 'Webhook', read: 'Read CSV from Disk', source: 'Segment Source', exporter: 'Export' };
 
 /** Webhook (responds at once) → [Read/Write Files from Disk] → Segment Source (Member File) → the exporter. */
-function benchWorkflow(id: string, destination: DestinationName, input: Input, n: number, csv: string | undefined, credentialId: string) {
+function benchWorkflow(id: string, destination: DestinationName, input: Input, n: number, csv: string | undefined, credentialId: string, syncMode?: string) {
 	const exporter = destinationBySlug(destination);
 	// The exporter as the destination's scheduled example has it: version 2 with its parameters (the sandbox's targets).
 	const example = JSON.parse(readFileSync(join(ROOT, 'examples', `scheduled-${destination}.json`), 'utf8')) as { nodes: Array<{ type: string; typeVersion: number; parameters: Record<string, unknown> }> };
@@ -152,7 +161,7 @@ function benchWorkflow(id: string, destination: DestinationName, input: Input, n
 			type: `n8n-nodes-segment-export.${exporter.nodeType}`,
 			typeVersion: exampleExporter.typeVersion,
 			position: [660, 0],
-			parameters: exampleExporter.parameters,
+			parameters: syncMode ? { ...exampleExporter.parameters, syncMode } : exampleExporter.parameters,
 			credentials: { [exporter.credentialType]: { id: credentialId, name: `${exporter.serviceName} (bench sandbox)` } },
 		},
 	];
@@ -181,9 +190,9 @@ function savedRun(database: string, executionId: string, scratch: string): { byt
 
 
 /** One measurement: a sandbox and a freshly started n8n of their own. */
-async function measure(userFolder: string, destination: DestinationName, input: Input, n: number, scale: number, csv: string | undefined): Promise<N8nRun> {
+async function measure(userFolder: string, destination: DestinationName, input: Input, n: number, scale: number, csv: string | undefined, sync?: N8nRun['sync']): Promise<N8nRun> {
 	const exporter = destinationBySlug(destination);
-	const label = input === 'none' ? `${destination} / none (control)` : `${destination} / ${input}${CONTROLS.includes(input) ? ' (control)' : ''} / ${n.toLocaleString('en-US')}`;
+	const label = `${input === 'none' ? `${destination} / none (control)` : `${destination} / ${input}${CONTROLS.includes(input) ? ' (control)' : ''} / ${n.toLocaleString('en-US')}`}${sync ? ` / Changed Only, ${sync === 'first' ? 'first run' : 're-run'}` : ''}`;
 	const database = join(userFolder, '.n8n', 'database.sqlite');
 	progress(`${label}: starting the sandbox (limits × ${scale})`);
 	const sandbox = await startSandboxProcess(scale, 0, (child) => running.add(child));
@@ -194,8 +203,8 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 		const credentialId = `bench${exporter.key[0].toUpperCase()}${exporter.key.slice(1)}`;
 		const credentialsFile = join(userFolder, 'bench-credentials.json');
 		writeFileSync(credentialsFile, JSON.stringify([{ id: credentialId, name: `${exporter.serviceName} (bench sandbox)`, type: exporter.credentialType, data: { ...sandbox.endpoints[exporter.key], rateLimitFactor: scale } }]));
-		const id = `SegBench${exporter.key.slice(0, 2).toUpperCase()}${({ csv: 'Csv', sample: 'Smp', none: 'Non', read: 'Red', source: 'Src' } satisfies Record<Input, string>)[input]}001`;
-		const { workflow, path } = benchWorkflow(id, destination, input, n, csv, credentialId);
+		const id = `SegBench${exporter.key.slice(0, 2).toUpperCase()}${sync ? 'Syn' : ({ csv: 'Csv', sample: 'Smp', none: 'Non', read: 'Red', source: 'Src' } satisfies Record<Input, string>)[input]}001`;
+		const { workflow, path } = benchWorkflow(id, destination, input, n, csv, credentialId, sync ? 'changedOnly' : undefined);
 		const workflowFile = join(userFolder, `bench-${id}.json`);
 		writeFileSync(workflowFile, JSON.stringify(workflow, null, 2));
 		progress(`${label}: importing the credential and workflow ${id}, publishing it`);
@@ -286,12 +295,14 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 			executionSeconds: round((time(execution!.stoppedAt) - time(execution!.startedAt)) / 1000),
 			secondsAfterPost: round((time(execution!.stoppedAt) - posted) / 1000),
 			measuredAt: new Date().toISOString(),
+			...(sync ? { sync, unchanged: Number(summary.unchanged ?? 0), syncStateMb: round(mb(query<{ bytes: number | null }>(database, `SELECT sum(length(CAST(value AS BLOB))) AS bytes FROM processed_data WHERE workflowId = '${id}'`)[0]?.bytes ?? 0), 1) } : {}),
 			...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
 		};
 		progress(
 			`${label}: ${run.status}; peak RSS ${run.peakRssMb} MB (idle ${run.idleRssMb} MB, start-up peak ${run.peakBeforeExportMb} MB); saved execution ${run.executionMb} MB; ` +
 				`${run.wallSeconds} s (Segment Source ${run.segmentSourceSeconds} s + export ${run.exportSeconds} s) vs floor ${run.floorSeconds} s = ${run.ratio}; ` +
-				`exported ${run.exported.toLocaleString('en-US')}, the sandbox holds ${run.storedInSandbox.toLocaleString('en-US')}`,
+				`exported ${run.exported.toLocaleString('en-US')}, the sandbox holds ${run.storedInSandbox.toLocaleString('en-US')}` +
+				(sync ? `; unchanged ${run.unchanged?.toLocaleString('en-US')}, sync state ${run.syncStateMb} MB in n8n's database` : ''),
 		);
 		return run;
 	} finally {
@@ -324,10 +335,12 @@ function report(runs: N8nRun[]): void {
 		const checks = [
 			[`peak RSS ${r.peakRssMb} MB ≤ 1200 MB`, r.peakRssMb <= 1200],
 			[`execution ${r.executionMb} MB ≤ 5 MB`, r.executionMb <= 5],
-			[`wall/floor ${r.ratio} ≤ 1.15`, r.ratio <= 1.15],
+			// A Changed Only re-run that finds everything unchanged sends nothing: no floor to hold it to.
+			...(r.requests ? [[`wall/floor ${r.ratio} ≤ 1.15`, r.ratio <= 1.15] as const] : []),
 			[`stored ${r.storedInSandbox} = exported ${r.exported}`, r.storedInSandbox === r.exported],
+			...(r.sync ? [[`sync state ${r.syncStateMb} MB, ${r.unchanged} unchanged, ${r.wallSeconds} s`, r.sync === 'first' || r.unchanged === r.n] as const] : []),
 		] as const;
-		console.log(`  ${`${r.destination} / ${r.input}`.padEnd(26)} ${checks.map(([text, ok]) => `${ok ? 'holds' : 'MISSED'}: ${text}`).join('; ')}${r.n === 1_000_000 ? '' : ` (at n = ${r.n})`}`);
+		console.log(`  ${`${r.destination} / ${r.input}${r.sync ? ` / ${r.sync}` : ''}`.padEnd(26)} ${checks.map(([text, ok]) => `${ok ? 'holds' : 'MISSED'}: ${text}`).join('; ')}${r.n === 1_000_000 ? '' : ` (at n = ${r.n})`}`);
 	}
 }
 
@@ -344,7 +357,7 @@ async function main(): Promise<void> {
 			void Promise.all([...running].map(async (child) => await stopChild(child, 5000))).finally(() => process.exit(1));
 		});
 	}
-	const { destinations, inputs, n, scale, keep } = args();
+	const { destinations, inputs, n, scale, keep, sync } = args();
 	progress(`bench:n8n: ${destinations.join(', ')} × ${inputs.join(', ')}, N = ${n.toLocaleString('en-US')}; n8n restarted for each measurement`);
 	const { userFolder } = prepareN8n();
 	// n8n 2.x reads files only under N8N_RESTRICT_FILE_ACCESS_TO (default ~/.n8n-files of the real home):
@@ -359,20 +372,23 @@ async function main(): Promise<void> {
 	const runs: N8nRun[] = [];
 	const failures: string[] = [];
 	try {
-		for (const destination of destinations) {
-			for (const input of inputs) {
-				try {
-					runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv));
-				} catch (error) {
-					// The next measurement starts n8n and a sandbox afresh: one failure does not end the bench.
-					failures.push(`${destination} / ${input}: ${(error as Error).message.split('\n')[0]}`);
-					progress(`${destination} / ${input}: FAILED: ${(error as Error).message}`);
-					continue;
-				}
-				const merged = [...readResults().runs.filter((r) => !runs.some((run) => run.destination === r.destination && run.input === r.input)), ...runs];
-				const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version} (n8n on its bundled Node)`;
-				writeFileSync(RESULTS_FILE, `${JSON.stringify({ machine, n8n: N8N_DIR.split('/').pop(), command: `npm run bench:n8n -- ${process.argv.slice(2).join(' ')}`.trim(), runs: merged }, null, 2)}\n`);
+		// With --sync each destination's sample runs twice, the re-run reading what the first one recorded.
+		type Measurement = { destination: DestinationName; input: Input; step?: N8nRun['sync'] };
+		const measurements = destinations.flatMap((destination): Measurement[] =>
+			sync ? (['first', 'rerun'] as const).map((step) => ({ destination, input: 'sample', step })) : inputs.map((input) => ({ destination, input })),
+		);
+		for (const { destination, input, step } of measurements) {
+			try {
+				runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv, step));
+			} catch (error) {
+				// The next measurement starts n8n and a sandbox afresh: one failure does not end the bench.
+				failures.push(`${destination} / ${input}${step ? ` / ${step}` : ''}: ${(error as Error).message.split('\n')[0]}`);
+				progress(`${destination} / ${input}: FAILED: ${(error as Error).message}`);
+				continue;
 			}
+			const merged = [...readResults().runs.filter((r) => !runs.some((run) => run.destination === r.destination && run.input === r.input && run.sync === r.sync)), ...runs];
+			const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version} (n8n on its bundled Node)`;
+			writeFileSync(RESULTS_FILE, `${JSON.stringify({ machine, n8n: N8N_DIR.split('/').pop(), command: `npm run bench:n8n -- ${process.argv.slice(2).join(' ')}`.trim(), runs: merged }, null, 2)}\n`);
 		}
 	} finally {
 		if (keep || failures.length) progress(`n8n's folder is kept (n8n's log of each measurement is in it): ${userFolder}`);
