@@ -190,12 +190,21 @@ function savedRun(database: string, executionId: string, scratch: string): { byt
 
 
 /** One measurement: a sandbox and a freshly started n8n of their own. */
-async function measure(userFolder: string, destination: DestinationName, input: Input, n: number, scale: number, csv: string | undefined, sync?: N8nRun['sync']): Promise<N8nRun> {
+async function measure(
+	userFolder: string,
+	destination: DestinationName,
+	input: Input,
+	n: number,
+	scale: number,
+	csv: string | undefined,
+	sync?: { step: NonNullable<N8nRun['sync']>; sandboxPort: number },
+): Promise<N8nRun> {
 	const exporter = destinationBySlug(destination);
-	const label = `${input === 'none' ? `${destination} / none (control)` : `${destination} / ${input}${CONTROLS.includes(input) ? ' (control)' : ''} / ${n.toLocaleString('en-US')}`}${sync ? ` / Changed Only, ${sync === 'first' ? 'first run' : 're-run'}` : ''}`;
+	const label = `${input === 'none' ? `${destination} / none (control)` : `${destination} / ${input}${CONTROLS.includes(input) ? ' (control)' : ''} / ${n.toLocaleString('en-US')}`}${sync ? ` / Changed Only, ${sync.step === 'first' ? 'first run' : 're-run'}` : ''}`;
 	const database = join(userFolder, '.n8n', 'database.sqlite');
 	progress(`${label}: starting the sandbox (limits × ${scale})`);
-	const sandbox = await startSandboxProcess(scale, 0, (child) => running.add(child));
+	// Both Changed Only runs reach the sandbox at one address: the sync state belongs to an account, and the address is part of it.
+	const sandbox = await startSandboxProcess(scale, sync?.sandboxPort ?? 0, (child) => running.add(child));
 	let n8n: Awaited<ReturnType<typeof startN8n>> | undefined;
 	let log: string[] | undefined;
 	try {
@@ -295,7 +304,7 @@ async function measure(userFolder: string, destination: DestinationName, input: 
 			executionSeconds: round((time(execution!.stoppedAt) - time(execution!.startedAt)) / 1000),
 			secondsAfterPost: round((time(execution!.stoppedAt) - posted) / 1000),
 			measuredAt: new Date().toISOString(),
-			...(sync ? { sync, unchanged: Number(summary.unchanged ?? 0), syncStateMb: round(mb(query<{ bytes: number | null }>(database, `SELECT sum(length(CAST(value AS BLOB))) AS bytes FROM processed_data WHERE workflowId = '${id}'`)[0]?.bytes ?? 0), 1) } : {}),
+			...(sync ? { sync: sync.step, unchanged: Number(summary.unchanged ?? 0), syncStateMb: round(mb(query<{ bytes: number | null }>(database, `SELECT sum(length(CAST(value AS BLOB))) AS bytes FROM processed_data WHERE workflowId = '${id}'`)[0]?.bytes ?? 0), 1) } : {}),
 			...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
 		};
 		progress(
@@ -373,13 +382,15 @@ async function main(): Promise<void> {
 	const failures: string[] = [];
 	try {
 		// With --sync each destination's sample runs twice, the re-run reading what the first one recorded.
-		type Measurement = { destination: DestinationName; input: Input; step?: N8nRun['sync'] };
+		type Measurement = { destination: DestinationName; input: Input; step?: NonNullable<N8nRun['sync']> };
 		const measurements = destinations.flatMap((destination): Measurement[] =>
 			sync ? (['first', 'rerun'] as const).map((step) => ({ destination, input: 'sample', step })) : inputs.map((input) => ({ destination, input })),
 		);
+		let sandboxPort = 0;
 		for (const { destination, input, step } of measurements) {
+			if (step === 'first') sandboxPort = await freePort();
 			try {
-				runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv, step));
+				runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv, step && { step, sandboxPort }));
 			} catch (error) {
 				// The next measurement starts n8n and a sandbox afresh: one failure does not end the bench.
 				failures.push(`${destination} / ${input}${step ? ` / ${step}` : ''}: ${(error as Error).message.split('\n')[0]}`);

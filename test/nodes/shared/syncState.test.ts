@@ -33,6 +33,18 @@ describe('sync state store (n8n deduplication helpers)', () => {
 		expect(await store(deduplicator).entries()).toBe(3);
 	});
 
+	test('an unchanged re-run only takes its mark out again: the row is never cleared and rewritten', async () => {
+		const deduplicator = new InMemoryDeduplicator();
+		await store(deduplicator).replace(['a', 'b', 'c']);
+		const before = row(deduplicator);
+		const clear = jest.spyOn(deduplicator, 'clearAllProcessedItems');
+		// Found all, and also when asked to keep only what it found (nothing else was there).
+		expect(await checkAndPutBack(store(deduplicator), ['a', 'b', 'c'], 3)).toMatchObject({ putBack: 'exact' });
+		expect(await checkAndPutBack(store(deduplicator), ['c', 'b', 'a'], 3, true)).toMatchObject({ putBack: 'exact' });
+		expect(clear).not.toHaveBeenCalled();
+		expect(row(deduplicator)).toBe(before);
+	});
+
 	test('few new keys are taken out again: the row is exactly as it was, in order', async () => {
 		const deduplicator = new InMemoryDeduplicator();
 		await store(deduplicator).replace(['a', 'b', 'c']);
