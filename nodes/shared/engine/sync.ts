@@ -153,8 +153,9 @@ export async function planSync(
 	const payloadKeys: string[] = [];
 	const contactKeys: string[] = [];
 	const ordinals: number[] = [];
-	// Every valid address of the segment, sent or not (a contact rejected for a long value is still a member).
-	const inSegment = new Set<string>();
+	// Mirror: every valid address of the segment, sent or not (a contact rejected for a long value is
+	// still a member). Only Mirror needs them: a million more keys held through the check otherwise.
+	const inSegment = settings.mode === 'mirror' ? new Set<string>() : undefined;
 	await forEachContact(
 		({ email, wireForm, record, ordinal }) => {
 			payloadKeys.push(keys.payload(email, wireForm));
@@ -162,14 +163,14 @@ export async function planSync(
 			ordinals.push(ordinal);
 			for (const segment of segmentsOf(record)) plan.segmentTags.add(segment);
 		},
-		(email) => inSegment.add(keys.contact(email)),
+		(email) => inSegment?.add(keys.contact(email)),
 	);
 
 	// Mirror: the target's contacts that are not in the segment are the candidates for removal; the
 	// segment's contacts not at the target are sent again even when unchanged (someone took them out).
 	const candidates: Array<{ member: TargetMember; key: string }> = [];
 	let atTarget: Set<string> | undefined;
-	if (settings.mode === 'mirror') {
+	if (inSegment) {
 		const mirror = mirrorOf(adapter);
 		atTarget = new Set<string>();
 		for await (const page of mirror.readMembers(send, [...plan.segmentTags])) {
