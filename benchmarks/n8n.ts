@@ -389,6 +389,8 @@ async function main(): Promise<void> {
 		let sandboxPort = 0;
 		for (const { destination, input, step } of measurements) {
 			if (step === 'first') sandboxPort = await freePort();
+			// A re-run means something only after its first run recorded the state.
+			if (step === 'rerun' && !runs.some((run) => run.destination === destination && run.sync === 'first' && run.status === 'success')) continue;
 			try {
 				runs.push(await measure(userFolder, destination, input, n, scale ?? DEFAULT_SCALE(destination), csv, step && { step, sandboxPort }));
 			} catch (error) {

@@ -146,8 +146,9 @@ async function main(): Promise<void> {
 	let runs: unknown[] = [];
 	try {
 		runs = (JSON.parse(readFileSync(file, 'utf8')) as { runs?: unknown[] }).runs ?? [];
-	} catch {
-		// first run
+	} catch (error) {
+		// A first run has no file; an unreadable one is not overwritten (it holds every earlier run).
+		if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
 	}
 	runs.push({ at: new Date().toISOString(), machine, command: `npm run bench:pacing -- ${process.argv.slice(2).join(' ')}`, ...options, ...figures });
 	mkdirSync(join(ROOT, 'benchmarks', 'results'), { recursive: true });

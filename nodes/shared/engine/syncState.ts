@@ -85,18 +85,21 @@ export class SyncStateStore {
 	}
 
 	/**
-	 * Puts the state back after `check` (and `begin`): exactly where it can — every old entry was
-	 * found (then rewriting is exact), or few were added (taken out one by one) — unless `keepOnly` asks
-	 * for the entries found alone (old fingerprints of changed contacts must go); otherwise the row is
-	 * rewritten with the entries found ('trimmed': entries of contacts not in this input are forgotten).
+	 * Puts the state back after `check` (and `begin`) exactly where it can: every old entry was found
+	 * (then the row is rewritten with them, or what the check added is taken out where that is
+	 * cheaper), or, unless `keepOnly` asks for the entries found alone (old fingerprints of changed
+	 * contacts must go), few were added (taken out one by one). Otherwise the row is rewritten with
+	 * the entries found ('trimmed': entries of contacts not in this input are forgotten).
 	 */
 	async putBack(known: ReadonlySet<string>, added: string[], entriesBefore: number, keepOnly: boolean): Promise<'exact' | 'trimmed'> {
 		const allFound = known.size >= entriesBefore;
 		const remove = [...added, CHECK_UNDER_WAY];
 		// Taking out what the check added leaves the row as it was. Where few were added (an unchanged
 		// re-run adds none) that is also far cheaper than rewriting the row: in n8n at a million contacts
-		// a rewrite hashes two million keys again and holds them beside the row.
-		if ((allFound || !keepOnly) && remove.length * (entriesBefore + remove.length) <= this.exactPutBackComparisons) {
+		// a rewrite hashes two million keys again. Where the row keeps fewer than were added (a first
+		// run keeps none), rewriting it is the cheaper.
+		const removalIsCheaper = !allFound || remove.length <= known.size;
+		if ((allFound || !keepOnly) && removalIsCheaper && remove.length * (entriesBefore + remove.length) <= this.exactPutBackComparisons) {
 			await this.guard('write', async () => await this.helpers.removeProcessed(remove, 'node', ENTRIES));
 			return 'exact';
 		}

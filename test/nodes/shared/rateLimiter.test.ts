@@ -1,6 +1,6 @@
 import { CancelledFailure, PauseTooLongFailure } from '../../../nodes/shared/engine/errors';
 import type { PaceTicket, WaitPolicy } from '../../../nodes/shared/engine/rateLimiter';
-import { MIN_SHARE, QUIET_WINDOWS, SHARE_DECREASE, SHARE_INCREASE_PER_WINDOW, WindowPacer } from '../../../nodes/shared/engine/rateLimiter';
+import { MIN_SHARE, QUIET_WINDOWS, SHARE_DECREASE_AT_MOST, SHARE_INCREASE_PER_WINDOW, shareDecrease, WindowPacer } from '../../../nodes/shared/engine/rateLimiter';
 import type { SentRequest } from '../../harness/pacing';
 import { windowOverruns } from '../../harness/pacing';
 
@@ -132,35 +132,46 @@ describe('WindowPacer', () => {
 			clock.now = 11;
 			pacer.settle(early[1], { throttled: true });
 			pacer.settle(early[2], {});
-			expect(pacer.shareHistory).toEqual([{ at: 10, share: SHARE_DECREASE }]);
+			// Three of the window's ten were this process's: it keeps 1 − 0.4 × 0.3 of its rate.
+			expect(pacer.shareHistory).toEqual([{ at: 10, share: shareDecrease(0.3) }]);
+			expect(shareDecrease(0.3)).toBeCloseTo(0.88, 9);
 			clock.now = 20;
 			const later = await pacer.acquire('import', policy);
 			clock.now = 30;
 			pacer.settle(later, { throttled: true });
 			expect(pacer.shareHistory.map((change) => change.at)).toEqual([10, 30]);
 			// Between the two, 20 ms of growth: SHARE_INCREASE_PER_WINDOW × 20 / 1000.
-			expect(pacer.shareHistory[1].share).toBeCloseTo((SHARE_DECREASE + (SHARE_INCREASE_PER_WINDOW * 20) / 1000) * SHARE_DECREASE, 9);
+			// Then four of ten (the three answered, the later one).
+			expect(pacer.shareHistory[1].share).toBeCloseTo((shareDecrease(0.3) + (SHARE_INCREASE_PER_WINDOW * 20) / 1000) * shareDecrease(0.4), 9);
+		});
+
+		test('a process that used more of the account yields more: from 0.9 of its rate (a small part used) down to 0.6 (all of it)', () => {
+			expect([0, 0.25, 0.5, 0.75, 1, 2].map((part) => Math.round(shareDecrease(part) * 100) / 100)).toEqual([SHARE_DECREASE_AT_MOST, 0.9, 0.8, 0.7, 0.6, 0.6]);
 		});
 
 		test('the share grows back additively, per longest window, from the end of the pause the 429 imposed', async () => {
 			const { pacer, clock } = pacerAt(10, 1000);
-			const ticket = await pacer.acquire('import', policy);
+			// The whole window was this process's: the refusal leaves it 0.6.
+			const tickets = await Promise.all(Array.from({ length: 10 }, async () => await pacer.acquire('import', policy)));
 			clock.now = 100;
-			pacer.settle(ticket, { throttled: true, pauseMs: 400 });
-			expect(pacer.currentShare(500)).toBeCloseTo(SHARE_DECREASE, 9);
-			expect(pacer.currentShare(1500)).toBeCloseTo(SHARE_DECREASE + SHARE_INCREASE_PER_WINDOW, 9);
-			expect(pacer.currentShare(500 + 1000 * Math.ceil((1 - SHARE_DECREASE) / SHARE_INCREASE_PER_WINDOW))).toBe(1);
+			for (const ticket of tickets.slice(1)) pacer.settle(ticket);
+			pacer.settle(tickets[0], { throttled: true, pauseMs: 400 });
+			const low = shareDecrease(1);
+			expect(pacer.currentShare(500)).toBeCloseTo(low, 9);
+			expect(pacer.currentShare(1500)).toBeCloseTo(low + SHARE_INCREASE_PER_WINDOW, 9);
+			expect(pacer.currentShare(500 + 1000 * Math.ceil((1 - low) / SHARE_INCREASE_PER_WINDOW))).toBe(1);
 		});
 
 		test('after QUIET_WINDOWS without a refusal the share grows faster: a process left alone takes the rest back within two windows', async () => {
-			const { pacer, clock } = pacerAt(10, 1000);
-			for (let round = 0; round < 3; round++) pacer.settle(await pacer.acquire('import', policy), { throttled: true });
-			const low = SHARE_DECREASE ** 3;
+			const { pacer, clock } = pacerAt(1000, 1000);
+			// Eleven refusals of a process that used a hundredth of the window or less: × 0.9 each.
+			for (let round = 0; round < 11; round++) pacer.settle(await pacer.acquire('import', policy), { throttled: true });
+			const low = SHARE_DECREASE_AT_MOST ** 11;
 			expect(pacer.shareHistory.at(-1)!.share).toBeCloseTo(low, 9);
 			// Additive up to QUIET_WINDOWS after the last refusal (instant 0)…
 			clock.now = 1000 * QUIET_WINDOWS;
 			expect(pacer.currentShare()).toBeCloseTo(low + SHARE_INCREASE_PER_WINDOW * QUIET_WINDOWS, 9);
-			// …then more than additive, and all of it two windows after the refusal (additively: 0.74).
+			// …then more than additive, and all of it two windows after the refusal (additively: 0.71).
 			clock.now = 1500;
 			expect(pacer.currentShare()).toBeGreaterThan(low + SHARE_INCREASE_PER_WINDOW * 1.5);
 			clock.now = 2000;
@@ -180,22 +191,22 @@ describe('WindowPacer', () => {
 			expect(clock.now).toBe(0);
 		});
 
-		test('at a share of 0.7 a window of 10 lets 7 requests through at one instant; the 8th waits for the window', async () => {
+		test('at a share of 0.9 a window of 10 lets 9 requests through at one instant; the 10th waits for the window', async () => {
 			const { pacer, clock } = pacerAt(10, 1000);
 			const first = await pacer.acquire('import', policy);
 			pacer.settle(first, { throttled: true });
 			const sent: PaceTicket[] = [];
-			// Six more fit at the recorded instant 0 (7 with the first); the next one does not.
-			for (let index = 0; index < 6; index++) sent.push(await pacer.acquire('import', policy));
-			let eighth: PaceTicket | undefined;
-			const waiting = pacer.acquire('import', policy).then((ticket) => (eighth = ticket));
+			// Eight more fit at the recorded instant 0 (9 with the first); the next one does not.
+			for (let index = 0; index < 8; index++) sent.push(await pacer.acquire('import', policy));
+			let tenth: PaceTicket | undefined;
+			const waiting = pacer.acquire('import', policy).then((ticket) => (tenth = ticket));
 			await sleep(30);
-			expect(eighth).toBeUndefined();
+			expect(tenth).toBeUndefined();
 			for (const ticket of sent) pacer.settle(ticket);
 			// A full window after the first answer its slot is free (the share has grown by then too).
 			clock.now = 1003;
 			await waiting;
-			expect(eighth!.sentAt).toBe(1003);
+			expect(tenth!.sentAt).toBe(1003);
 		});
 
 		test('a process alone that never sees a 429 keeps the whole published rate', async () => {

@@ -43,6 +43,17 @@ describe('sync state store (n8n deduplication helpers)', () => {
 		expect(await checkAndPutBack(store(deduplicator), ['c', 'b', 'a'], 3, true)).toMatchObject({ putBack: 'exact' });
 		expect(clear).not.toHaveBeenCalled();
 		expect(row(deduplicator)).toBe(before);
+		// Asked to keep only what it found, and all was found: new keys are taken out, the row is as it was.
+		expect(await checkAndPutBack(store(deduplicator), ['a', 'x', 'b', 'y', 'c'], 3, true)).toMatchObject({ putBack: 'exact' });
+		expect(row(deduplicator)).toBe(before);
+	});
+
+	test('a first run (an empty state) clears the row once instead of taking its keys out one by one', async () => {
+		const deduplicator = new InMemoryDeduplicator();
+		const remove = jest.spyOn(deduplicator, 'removeProcessed');
+		expect(await checkAndPutBack(store(deduplicator), ['a', 'b', 'c'], 0)).toMatchObject({ putBack: 'exact' });
+		expect(remove).not.toHaveBeenCalled();
+		expect(await store(deduplicator).entries()).toBe(0);
 	});
 
 	test('few new keys are taken out again: the row is exactly as it was, in order', async () => {
