@@ -85,8 +85,8 @@ export function shareDecrease(partUsed: number): number {
  * The share grows back by this part of the published rate per longest window without a refusal (additive increase).
  * Two processes on one account finish only as early as the one left with the smaller share: at 5 %
  * a window it took back the rate its peer gave up too slowly (simulated, test/nodes/shared/
- * sharedAccountSimulation.test.ts, 100,000 contacts each: the pair at 1.18-1.54 × the floor; now
- * 1.12-1.21, and 1.07-1.08 at a million each).
+ * sharedAccountSimulation.test.ts, 100,000 contacts each, with × 0.7 on a refusal: the pair at
+ * 1.18-1.54 × the floor; at 20 %, 1.12-1.21).
  */
 export const SHARE_INCREASE_PER_WINDOW = 0.2;
 /**
