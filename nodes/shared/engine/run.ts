@@ -168,8 +168,7 @@ export async function runExport(
 				admit: (email, wireForm, record) => {
 					const key = currentPlan.keys.payload(email, wireForm);
 					if (!currentPlan.fullResend && currentPlan.isUnchangedContact(key, currentPlan.keys.contact(email))) return 'unchanged';
-					// Only a contact whose data changed can have left a segment it was tagged with.
-					if (removesStaleTags && !currentPlan.known.has(key)) currentPlan.noteStaleTags(email, record);
+					if (removesStaleTags) currentPlan.noteStaleTags(email, key, record);
 					return key;
 				},
 			}
@@ -253,9 +252,10 @@ async function dryRun(
 	const file = new CsvFile(PLAN_FILE_COLUMNS);
 	const counts: DryRunCounts = { new: 0, changed: 0, unchanged: 0, resent: 0, remove: 0, removeTags: 0, rejected: 0 };
 	const admit: ContactAdmission = (email, wireForm, record) => {
-		const action = plan.classify(email, wireForm);
+		const payloadKey = plan.keys.payload(email, wireForm);
+		const action = plan.classify(email, payloadKey);
 		counts[action]++;
-		if (action !== 'unchanged' && removesStaleTags && !plan.known.has(plan.keys.payload(email, wireForm))) plan.noteStaleTags(email, record);
+		if (action !== 'unchanged' && removesStaleTags) plan.noteStaleTags(email, payloadKey, record);
 		if (action === 'unchanged' && plan.fullResend) counts.resent++;
 		file.addCells([email, action, action === 'unchanged' && plan.fullResend ? 'sent again: a full re-send is due' : '']);
 		return action === 'unchanged' && !plan.fullResend ? 'unchanged' : 'planned';

@@ -105,16 +105,20 @@ export class SyncPlan {
 		return this.isKnownUnchanged(payloadKey, contactKey) && !this.missingAtTarget.has(contactKey);
 	}
 
-	/** How a contact stands: 'new' (not sent to this target before), 'changed' or 'unchanged'. */
-	classify(email: string, wireForm: string): 'new' | 'changed' | 'unchanged' {
+	/** How a contact with this payload key stands: 'new' (not sent to this target before), 'changed' or 'unchanged'. */
+	classify(email: string, payloadKey: string): 'new' | 'changed' | 'unchanged' {
 		const contactKey = this.keys.contact(email);
-		if (this.isUnchangedContact(this.keys.payload(email, wireForm), contactKey)) return 'unchanged';
+		if (this.isUnchangedContact(payloadKey, contactKey)) return 'unchanged';
 		return this.known.has(contactKey) ? 'changed' : 'new';
 	}
 
-	/** Notes the stale segment tags of a managed contact that stays (services that remove them). */
-	noteStaleTags(email: string, record: IDataObject): void {
-		if (!this.known.has(this.keys.contact(email))) return;
+	/**
+	 * Notes the stale segment tags of a managed contact that stays (services that remove them). Only
+	 * a contact whose data changed can have left a segment it was tagged with: the same payload key
+	 * means the same segments.
+	 */
+	noteStaleTags(email: string, payloadKey: string, record: IDataObject): void {
+		if (this.known.has(payloadKey) || !this.known.has(this.keys.contact(email))) return;
 		const now = new Set(segmentsOf(record));
 		for (const tag of this.segmentTags) {
 			if (now.has(tag)) continue;
